@@ -1,5 +1,6 @@
 #include "redis/zs_redis.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,8 +102,25 @@ static struct timeval ms_tv(long ms)
     return tv;
 }
 
+/*
+ * hiredis writes with write(2), so a write to a connection the server already closed raises
+ * SIGPIPE, whose default action would kill the worker instead of yielding ZS_ERR_RETRY.
+ */
+static void ignore_sigpipe(void)
+{
+    struct sigaction old;
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+        struct sigaction ign;
+        memset(&ign, 0, sizeof ign);
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        sigaction(SIGPIPE, &ign, NULL);
+    }
+}
+
 zs_redis *zs_redis_new(const zs_redis_opts *opts, zs_err *err)
 {
+    ignore_sigpipe();
     zs_redis *r = calloc(1, sizeof *r);
     if (!r) {
         zs_err_set(err, ZS_ERR_FAILED, "redis: out of memory");

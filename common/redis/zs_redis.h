@@ -94,7 +94,11 @@ typedef struct zs_redis_stats {
     uint64_t noscript;       /* NOSCRIPT replies handled by reloading */
 } zs_redis_stats;
 
-/* Validates the URL and returns a handle that is not yet connected; NULL with err on failure. */
+/*
+ * Validates the URL and returns a handle that is not yet connected; NULL with err on failure.
+ * If SIGPIPE still has its default action it is set to ignored (process-wide): hiredis writes
+ * with write(2), and a server that went away must cost a ZS_ERR_RETRY, not the process.
+ */
 zs_redis *zs_redis_new(const zs_redis_opts *opts, zs_err *err);
 void zs_redis_free(zs_redis *r);
 
