@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "log/zs_log.h"
 
@@ -423,6 +425,20 @@ zs_rc zs_redis_eval(zs_redis *r, zs_redis_script *script, int nkeys, const char 
         *reply = NULL;
     if (nkeys < 0 || nargs < 0 || !script || !script->src)
         return zs_err_set(err, ZS_ERR_FAILED, "redis eval: bad arguments");
+    const char *tag0 = NULL;
+    size_t len0 = 0;
+    for (int i = 0; i < nkeys; i++) {
+        const char *tag;
+        size_t len;
+        zs_redis_key_hashtag(keys[i], &tag, &len);
+        if (i == 0) {
+            tag0 = tag;
+            len0 = len;
+        } else if (len != len0 || memcmp(tag, tag0, len) != 0) {
+            return zs_err_set(err, ZS_ERR_FAILED,
+                              "redis eval: keys 0 and %d have different hash tags (Cluster would refuse)", i);
+        }
+    }
     int argc = 3 + nkeys + nargs;
     const char **argv = malloc((size_t)argc * sizeof *argv);
     size_t *lens = malloc((size_t)argc * sizeof *lens);
@@ -626,12 +642,16 @@ zs_rc zs_redis_gcra_take(zs_redis *r, const char *key, long rate, long period_ms
     zs_rc rc = check_key_owner(key, NULL, err);
     if (rc != ZS_OK)
         return rc;
-    if (rate <= 0 || period_ms <= 0 || burst <= 0 || period_ms > 86400000L * 366)
-        return zs_err_set(err, ZS_ERR_FAILED, "redis gcra: rate, period and burst must be > 0");
+    if (rate <= 0 || period_ms <= 0 || burst <= 0 || burst > 1000000 || period_ms > 86400000L * 366)
+        return zs_err_set(err, ZS_ERR_FAILED,
+                          "redis gcra: need rate > 0, 0 < period <= 366 days, 1 <= burst <= 1000000");
     /* Rounded up, so rounding can only make the limiter stricter than configured, never looser. */
     long long interval_us = ((long long)period_ms * 1000 + rate - 1) / rate;
     if (interval_us < 1)
         interval_us = 1;
+    /* Lua numbers are doubles: keep the tolerance where they are exact. */
+    if (interval_us > (1LL << 52) / burst)
+        return zs_err_set(err, ZS_ERR_FAILED, "redis gcra: period/rate * burst is too large");
     char t[32], tol[32];
     snprintf(t, sizeof t, "%lld", interval_us);
     snprintf(tol, sizeof tol, "%lld", interval_us * burst);
@@ -650,5 +670,93 @@ zs_rc zs_redis_gcra_take(zs_redis *r, const char *key, long rate, long period_ms
             *wait_ms = 1;
     }
     freeReplyObject(rep);
+    return ZS_OK;
+}
+
+/* ---- owner tokens and offboarding ---- */
+
+int zs_redis_owner_make(char *out, size_t cap)
+{
+    unsigned char rnd[8];
+    size_t got = 0;
+    while (got < sizeof rnd) {
+        ssize_t n = getrandom(rnd + got, sizeof rnd - got, 0);
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    char host[256];
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    /* Keep the host part short so the token fits any sane buffer. */
+    host[32] = '\0';
+    int n = snprintf(out, cap, "%s:%d:%02x%02x%02x%02x%02x%02x%02x%02x", host, (int)getpid(), rnd[0],
+                     rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    if (n < 0 || (size_t)n >= cap) {
+        if (cap)
+            out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+zs_rc zs_redis_purge(zs_redis *r, const char *tenant, const char *kind, long long *deleted,
+                     zs_err *err)
+{
+    if (deleted)
+        *deleted = 0;
+    char pattern[ZS_REDIS_KEY_MAX + 1];
+    /* Building a real key validates tenant and kind; its last part is then swapped for the glob. */
+    zs_rc rc = zs_redis_keyf(pattern, sizeof pattern, err, tenant, kind ? kind : "x", "x", NULL);
+    if (rc != ZS_OK)
+        return rc;
+    if (kind)
+        pattern[strlen(pattern) - 1] = '*';
+    else
+        snprintf(pattern, sizeof pattern, "zs:{%s}:*", tenant);
+    char cursor[32] = "0";
+    do {
+        redisReply *rep;
+        rc = zs_redis_cmdv(r, &rep, err, "SCAN", cursor, "MATCH", pattern, "COUNT", "1000", NULL);
+        if (rc != ZS_OK)
+            return rc;
+        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+            rep->element[0]->type != REDIS_REPLY_STRING || rep->element[1]->type != REDIS_REPLY_ARRAY ||
+            rep->element[0]->len >= sizeof cursor)
+            return bad_reply(r, rep, "SCAN", err);
+        memcpy(cursor, rep->element[0]->str, rep->element[0]->len);
+        cursor[rep->element[0]->len] = '\0';
+        redisReply *keys = rep->element[1];
+        if (keys->elements > 0) {
+            size_t n = keys->elements + 1;
+            const char **argv = malloc(n * sizeof *argv);
+            size_t *lens = malloc(n * sizeof *lens);
+            if (!argv || !lens) {
+                free(argv);
+                free(lens);
+                freeReplyObject(rep);
+                return zs_err_set(err, ZS_ERR_FAILED, "redis purge: out of memory");
+            }
+            argv[0] = "UNLINK";
+            lens[0] = 6;
+            for (size_t i = 0; i < keys->elements; i++) {
+                argv[i + 1] = keys->element[i]->str;
+                lens[i + 1] = keys->element[i]->len;
+            }
+            redisReply *del;
+            rc = zs_redis_cmd(r, (int)n, argv, lens, &del, err);
+            free(argv);
+            free(lens);
+            if (rc == ZS_OK) {
+                if (deleted && del->type == REDIS_REPLY_INTEGER)
+                    *deleted += del->integer;
+                freeReplyObject(del);
+            }
+        }
+        freeReplyObject(rep);
+        if (rc != ZS_OK)
+            return rc;
+    } while (strcmp(cursor, "0") != 0);
     return ZS_OK;
 }

@@ -70,6 +70,19 @@ zs_rc zs_redis_keyf(char *out, size_t cap, zs_err *err, const char *tenant, cons
     __attribute__((sentinel));
 
 /*
+ * The Cluster hash tag of key: the bytes between the first '{' and the next '}', if that span is
+ * non-empty; otherwise the whole key. Sets *tag and *len. Pure.
+ */
+void zs_redis_key_hashtag(const char *key, const char **tag, size_t *len);
+
+/*
+ * Writes a lease owner token, "<hostname>:<pid>:<16 hex random>", unique per process start, so a
+ * restarted worker never mistakes an old lease of its predecessor for its own. 0, or -1 when cap
+ * is too small (at least 64 is always enough for the random part) or no randomness was available.
+ */
+int zs_redis_owner_make(char *out, size_t cap);
+
+/*
  * How an error reply from the server should be treated: ZS_ERR_RETRY for transient server states
  * (LOADING, BUSY, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, READONLY, NOREPLICAS, OOM), ZS_ERR_AUTH for
  * NOAUTH/WRONGPASS/NOPERM, ZS_ERR_FAILED for everything else. Pure.
@@ -164,7 +177,8 @@ typedef struct zs_redis_script {
 #define ZS_REDIS_SCRIPT(source) {.src = (source), .sha = ""}
 
 /*
- * EVALSHA with nkeys keys followed by nargs arguments (arguments NUL-terminated strings, argvlen
+ * EVALSHA with nkeys keys (all with one hash tag, so the script is legal under Redis Cluster;
+ * keys with different tags are refused with ZS_ERR_FAILED before anything is sent) followed by nargs arguments (arguments NUL-terminated strings, argvlen
  * semantics as in zs_redis_cmd for the arguments only: NULL means strlen). NOSCRIPT is handled by
  * reloading. Reply handling as zs_redis_cmd.
  */
@@ -216,12 +230,22 @@ zs_rc zs_redis_hash_same(zs_redis *r, const char *key, const char *hash, int *sa
 /* ---- rate limiting (pipeline.md §3.4) ---- */
 
 /*
- * GCRA: at most `rate` requests per `period_ms`, with up to `burst` (>= 1) requests at once.
+ * GCRA: at most `rate` requests per `period_ms`, with up to `burst` (1..1000000) requests at once.
  * One request is taken if allowed, and *wait_ms is 0; otherwise nothing is taken and *wait_ms is
  * how long until one request would be allowed. The clock is the server's (redis TIME), so every
  * replica and connection using the same key shares one budget.
  */
 zs_rc zs_redis_gcra_take(zs_redis *r, const char *key, long rate, long period_ms, long burst,
                          long *wait_ms, zs_err *err);
+
+/* ---- tenant offboarding (pipeline.md §5) ---- */
+
+/*
+ * Deletes (UNLINK) every key of tenant, or only those of one kind when kind is not NULL, walking
+ * the keyspace with SCAN so the server is never blocked. *deleted (may be NULL) counts the keys
+ * removed. Keys written concurrently may survive: stop the tenant's workers first.
+ */
+zs_rc zs_redis_purge(zs_redis *r, const char *tenant, const char *kind, long long *deleted,
+                     zs_err *err);
 
 #endif

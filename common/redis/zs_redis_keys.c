@@ -232,6 +232,20 @@ zs_rc zs_redis_keyf(char *out, size_t cap, zs_err *err, const char *tenant, cons
     return zs_redis_key(out, cap, tenant, kind, ids, n, err);
 }
 
+void zs_redis_key_hashtag(const char *key, const char **tag, size_t *len)
+{
+    *tag = key;
+    *len = strlen(key);
+    const char *open = strchr(key, '{');
+    if (!open)
+        return;
+    const char *close = strchr(open + 1, '}');
+    if (!close || close == open + 1)
+        return;
+    *tag = open + 1;
+    *len = (size_t)(close - open - 1);
+}
+
 /* True when the reply text starts with the error code word (the part before the first space). */
 static int code_is(const char *msg, const char *code)
 {

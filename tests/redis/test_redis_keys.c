@@ -2,6 +2,8 @@
 #include "redis/zs_redis.h"
 #include "zs_test.h"
 
+#include <unistd.h>
+
 static void test_url_defaults_and_full_form(void)
 {
     zs_redis_url u;
@@ -199,6 +201,37 @@ static void test_error_classes(void)
     ZT_EQ_INT(zs_redis_classify_error(NULL), ZS_ERR_FAILED);
 }
 
+static void test_hashtag(void)
+{
+    const char *tag;
+    size_t len;
+    zs_redis_key_hashtag("zs:{acme}:idem:x", &tag, &len);
+    ZT_CHECK(len == 4 && memcmp(tag, "acme", 4) == 0);
+    zs_redis_key_hashtag("zs:{acme}:email:{x}", &tag, &len);
+    ZT_CHECK(len == 4 && memcmp(tag, "acme", 4) == 0);
+    zs_redis_key_hashtag("plain", &tag, &len);
+    ZT_CHECK(len == 5 && memcmp(tag, "plain", 5) == 0);
+    /* Redis hashes the whole key when the braces are empty or unclosed. */
+    zs_redis_key_hashtag("a{}b", &tag, &len);
+    ZT_EQ_INT(len, 4);
+    zs_redis_key_hashtag("a{b", &tag, &len);
+    ZT_EQ_INT(len, 3);
+}
+
+static void test_owner_tokens_differ(void)
+{
+    char a[128], b[128], small[8];
+    ZT_EQ_INT(zs_redis_owner_make(a, sizeof a), 0);
+    ZT_EQ_INT(zs_redis_owner_make(b, sizeof b), 0);
+    ZT_CHECK(strcmp(a, b) != 0);
+    char pid[32];
+    snprintf(pid, sizeof pid, ":%d:", (int)getpid());
+    ZT_CONTAINS(a, pid);
+    ZT_EQ_INT(strlen(strrchr(a, ':') + 1), 16);
+    ZT_EQ_INT(zs_redis_owner_make(small, sizeof small), -1);
+    ZT_EQ_STR(small, "");
+}
+
 static void test_new_validates_url_without_connecting(void)
 {
     zs_err err;
@@ -223,6 +256,8 @@ int main(void)
     ZT_RUN(test_key_layout);
     ZT_RUN(test_key_rejects);
     ZT_RUN(test_error_classes);
+    ZT_RUN(test_hashtag);
+    ZT_RUN(test_owner_tokens_differ);
     ZT_RUN(test_new_validates_url_without_connecting);
     return zt_summary();
 }

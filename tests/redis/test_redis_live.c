@@ -448,6 +448,83 @@ out:
     zs_redis_free(mine);
 }
 
+static void test_purge_one_tenant_only(void)
+{
+    zs_redis *r = open_redis();
+    if (!r)
+        return;
+    zs_err err;
+    /* A tenant whose name extends ours must survive: the closing brace ends the match. */
+    char longer[80];
+    snprintf(longer, sizeof longer, "%s0", tenant);
+    enum { N = 2500 };
+    const char *kinds[3] = {"idem", "hash", "day"};
+    char k[128], id[16];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "%d", i);
+        zs_redis_keyf(k, sizeof k, &err, tenant, kinds[i % 3], "purge", id, NULL);
+        const char *argv[3] = {"SET", k, "1"};
+        ZT_CHECK(zs_redis_pipe_append(r, 3, argv, NULL, &err) == ZS_OK);
+    }
+    zs_redis_keyf(k, sizeof k, &err, longer, "idem", "purge", "x", NULL);
+    const char *argv[5] = {"SET", k, "1", "PX", "60000"};
+    ZT_CHECK(zs_redis_pipe_append(r, 5, argv, NULL, &err) == ZS_OK);
+    redisReply **reps;
+    size_t n;
+    ZT_EQ_INT(zs_redis_pipe_exec(r, &reps, &n, &err), ZS_OK);
+    zs_redis_replies_free(reps, n);
+
+    long long deleted = -1;
+    ZT_EQ_INT(zs_redis_purge(r, tenant, "hash", &deleted, &err), ZS_OK);
+    ZT_EQ_INT(deleted, N / 3);
+    ZT_EQ_INT(zs_redis_purge(r, tenant, NULL, &deleted, &err), ZS_OK);
+    ZT_CHECK(deleted >= N - N / 3); /* plus what earlier cases left behind */
+    ZT_EQ_INT(zs_redis_purge(r, tenant, NULL, &deleted, &err), ZS_OK);
+    ZT_EQ_INT(deleted, 0);
+    redisReply *rep = NULL;
+    ZT_EQ_INT(zs_redis_cmdv(r, &rep, &err, "EXISTS", k, NULL), ZS_OK);
+    ZT_CHECK(rep && rep->type == REDIS_REPLY_INTEGER && rep->integer == 1);
+    zs_redis_reply_free(rep);
+    ZT_EQ_INT(zs_redis_purge(r, longer, NULL, &deleted, &err), ZS_OK);
+    ZT_EQ_INT(deleted, 1);
+    ZT_EQ_INT(zs_redis_purge(r, "Bad{", NULL, &deleted, &err), ZS_ERR_FAILED);
+    ZT_EQ_INT(zs_redis_purge(r, tenant, "Bad", &deleted, &err), ZS_ERR_FAILED);
+    zs_redis_free(r);
+}
+
+static void test_eval_refuses_cross_slot_keys(void)
+{
+    zs_redis *r = open_redis();
+    if (!r)
+        return;
+    zs_err err;
+    static zs_redis_script two = ZS_REDIS_SCRIPT("return #KEYS");
+    const char *same[2] = {"zs:{a}:x:1", "zs:{a}:y:2"};
+    const char *diff[2] = {"zs:{a}:x:1", "zs:{b}:x:1"};
+    redisReply *rep = NULL;
+    ZT_EQ_INT(zs_redis_eval(r, &two, 2, same, 0, NULL, NULL, &rep, &err), ZS_OK);
+    ZT_CHECK(rep && rep->type == REDIS_REPLY_INTEGER && rep->integer == 2);
+    zs_redis_reply_free(rep);
+    ZT_EQ_INT(zs_redis_eval(r, &two, 2, diff, 0, NULL, NULL, &rep, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "hash tags");
+    zs_redis_free(r);
+}
+
+static void test_localhost_name(void)
+{
+    zs_redis_url u;
+    zs_err err;
+    if (zs_redis_url_parse(url, &u, &err) != ZS_OK || strcmp(u.host, "127.0.0.1") != 0)
+        return; /* only meaningful for a loopback server */
+    char lu[1024];
+    snprintf(lu, sizeof lu, "redis://%s%s%s%slocalhost:%d/%d", u.user, u.password[0] ? ":" : "",
+             u.password, u.password[0] ? "@" : "", u.port, u.db);
+    zs_redis *r = zs_redis_new(&(zs_redis_opts){.url = lu}, &err);
+    ZT_CHECK(r != NULL);
+    ZT_EQ_INT(r ? zs_redis_ping(r, &err) : ZS_ERR_FAILED, ZS_OK);
+    zs_redis_free(r);
+}
+
 int main(void)
 {
     rt_server own = {0};
@@ -473,6 +550,9 @@ int main(void)
     ZT_RUN(test_command_timeout_drops_and_recovers);
     ZT_RUN(test_unreachable_is_retry);
     ZT_RUN(test_database_selection);
+    ZT_RUN(test_eval_refuses_cross_slot_keys);
+    ZT_RUN(test_localhost_name);
+    ZT_RUN(test_purge_one_tenant_only);
 
     rt_server_cleanup(&own);
     return zt_summary();
