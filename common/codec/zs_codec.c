@@ -51,8 +51,8 @@ zs_event_kind zs_codec_type_parse(const char *type)
     return ZS_EVENT_NONE;
 }
 
-static const char *const action_names[] = {NULL, "upserted", "deleted", "cancelled"};
-static const char *const system_names[] = {NULL, "personio", "zep"};
+static const char *const action_names[] = {NULL, "upserted", "deleted", "cancelled", NULL};
+static const char *const system_names[] = {NULL, "personio", "zep", NULL};
 
 const char *zs_codec_action_name(zs_event_action a)
 {
