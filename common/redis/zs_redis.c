@@ -89,6 +89,7 @@ struct zs_redis {
     zs_redis_url url;
     long connect_timeout_ms;
     long command_timeout_ms;
+    char client_name[65];
     redisContext *c;
     size_t pending;
     int down_logged; /* a failure was logged and no success since: keeps a dead Redis from flooding the log */
@@ -135,6 +136,19 @@ zs_redis *zs_redis_new(const zs_redis_opts *opts, zs_err *err)
     }
     r->connect_timeout_ms = opts && opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 2000;
     r->command_timeout_ms = opts && opts->command_timeout_ms > 0 ? opts->command_timeout_ms : 2000;
+    if (opts && opts->client_name && opts->client_name[0]) {
+        const char *n = opts->client_name;
+        size_t len = strlen(n);
+        int ok = len < sizeof r->client_name;
+        for (size_t i = 0; ok && i < len; i++)
+            ok = n[i] > ' ' && n[i] < 0x7f;
+        if (!ok) {
+            free(r);
+            zs_err_set(err, ZS_ERR_FAILED, "redis: client name must be 1-64 printable characters without spaces");
+            return NULL;
+        }
+        memcpy(r->client_name, n, len + 1);
+    }
     int ipv6 = strchr(r->url.host, ':') != NULL;
     snprintf(r->target, sizeof r->target, "%s%s%s:%d/%d", ipv6 ? "[" : "", r->url.host,
              ipv6 ? "]" : "", r->url.port, r->url.db);
@@ -225,6 +239,10 @@ zs_rc zs_redis_connect(zs_redis *r, zs_err *err)
             snprintf(db, sizeof db, "%d", r->url.db);
             const char *sel[2] = {"SELECT", db};
             rc = handshake(r, c, 2, sel, "SELECT", err);
+        }
+        if (rc == ZS_OK && r->client_name[0]) {
+            const char *name[3] = {"CLIENT", "SETNAME", r->client_name};
+            rc = handshake(r, c, 3, name, "CLIENT SETNAME", err);
         }
     }
     if (rc != ZS_OK) {

@@ -95,6 +95,8 @@ typedef struct zs_redis_opts {
     const char *url;         /* redis://...; NULL means redis://127.0.0.1:6379/0 */
     long connect_timeout_ms; /* default 2000 */
     long command_timeout_ms; /* default 2000; a reply slower than this drops the connection */
+    const char *client_name; /* optional CLIENT SETNAME (e.g. "booking-worker-1"), so CLIENT LIST
+                                shows who holds a connection; printable, no spaces, <= 64 bytes */
 } zs_redis_opts;
 
 typedef struct zs_redis zs_redis;
@@ -186,7 +188,22 @@ zs_rc zs_redis_eval(zs_redis *r, zs_redis_script *script, int nkeys, const char 
                     int nargs, const char *const *args, const size_t *argslen, redisReply **reply,
                     zs_err *err);
 
-/* ---- the idempotency scripts (pipeline.md §2.2) ---- */
+/* ---- the idempotency scripts (pipeline.md §2.2) ----
+ *
+ * A consumer handles one event like this (owner from zs_redis_owner_make, once per process):
+ *
+ *   zs_redis_keyf(k, sizeof k, &err, tenant, "idem", topic, event_id, NULL);
+ *   rc = zs_redis_claim(r, k, owner, lease_ms, &st, &done, &err);
+ *   RETRY        -> Redis is down: back off; or go on without the fast path (the sink reconciles)
+ *   DONE         -> skip the vendor call (done holds e.g. the remote id); store the offset
+ *   BUSY         -> another consumer is on it (rebalance handover): back off, do not store the offset
+ *   CLAIMED      -> write the target, then zs_redis_done(r, k, owner, remote_id, len, ttl, &err);
+ *                   on a failed write zs_redis_release() so a retry need not wait for the lease
+ *
+ * The lease must outlast the worst-case vendor call (timeout x attempts); ZS_ERR_CONFLICT from
+ * done means the lease ran out meanwhile and someone else may have written too, so verify the
+ * target before trusting either write.
+ */
 
 typedef enum zs_redis_claim_state {
     ZS_CLAIM_CLAIMED = 0, /* the caller owns the lease now: do the work, then done or release */

@@ -74,7 +74,8 @@ static void test_restart_in_the_middle(void)
 {
     zs_err err;
     zs_redis *r = zs_redis_new(&(zs_redis_opts){.url = url, .connect_timeout_ms = 500,
-                                                .command_timeout_ms = 1000},
+                                                .command_timeout_ms = 1000,
+                                                .client_name = "restart-test"},
                                &err);
     if (!r) {
         zt_fail(__FILE__, __LINE__, "new: %s", err.msg);
@@ -144,6 +145,7 @@ static void test_restart_in_the_middle(void)
     redisReply *rep = NULL;
     ZT_EQ_INT(zs_redis_cmdv(r, &rep, &err, "CLIENT", "INFO", NULL), ZS_OK);
     ZT_CHECK(rep && rep->type == REDIS_REPLY_STRING && strstr(rep->str, " db=2 "));
+    ZT_CHECK(rep && rep->type == REDIS_REPLY_STRING && strstr(rep->str, " name=restart-test "));
     zs_redis_reply_free(rep);
     zs_buf_release(&v);
     zs_redis_free(r);
@@ -183,6 +185,34 @@ static void test_script_flush_reloads(void)
     zs_redis_free(r);
 }
 
+static void test_auth_forms(void)
+{
+    zs_err err;
+    /* An ACL user (Redis 6+ "AUTH user pass") limited to zepsync's key space. */
+    zs_redis *admin = zs_redis_new(&(zs_redis_opts){.url = url}, &err);
+    if (!admin)
+        return;
+    ZT_EQ_INT(zs_redis_cmdv(admin, NULL, &err, "ACL", "SETUSER", "worker", "on", ">w0rker%pw",
+                            "~zs:*", "+@all", NULL),
+              ZS_OK);
+    zs_redis_free(admin);
+    char u[256];
+    snprintf(u, sizeof u, "redis://worker:w0rker%%25pw@127.0.0.1:%d/0", srv.port);
+    zs_redis *r = zs_redis_new(&(zs_redis_opts){.url = u}, &err);
+    if (!r)
+        return;
+    ZT_EQ_INT(zs_redis_ping(r, &err), ZS_OK);
+    int changed = -1;
+    ZT_EQ_INT(zs_redis_hash_cas(r, "zs:{t-acl}:hash:1", "h", 0, &changed, &err), ZS_OK);
+    ZT_EQ_INT(changed, 1);
+    /* Outside its key pattern the server refuses, and that is an auth problem, not a retry. */
+    ZT_EQ_INT(zs_redis_cmdv(r, NULL, &err, "SET", "other:key", "1", NULL), ZS_ERR_AUTH);
+    ZT_CONTAINS(err.msg, "NOPERM");
+    ZT_EQ_INT(zs_redis_connected(r), 1);
+    zs_redis_free(r);
+    ZT_CHECK(zs_redis_new(&(zs_redis_opts){.url = url, .client_name = "has space"}, &err) == NULL);
+}
+
 static void test_wrong_password_is_auth(void)
 {
     char bad[256];
@@ -216,6 +246,7 @@ int main(void)
     ZT_RUN(test_restart_in_the_middle);
     ZT_RUN(test_script_flush_reloads);
     ZT_RUN(test_wrong_password_is_auth);
+    ZT_RUN(test_auth_forms);
     rt_server_cleanup(&srv);
     return zt_summary();
 }
