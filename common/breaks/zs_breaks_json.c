@@ -268,16 +268,14 @@ static zs_rc build_input(json_object *root, zs_tz_db *db, zs_breaks_input *in, z
     in->cap = (zs_breaks_cap)cap;
     json_object *custom = NULL;
     int has_custom = json_object_object_get_ex(root, "custom", &custom) && custom;
-    if (rules == 4) {
-        if (!has_custom)
-            return zs_err_set(err, ZS_ERR_FAILED, "\"rules\":\"custom\" needs a \"custom\" object");
-        if (parse_custom(custom, &in->rules, err) != 0)
-            return ZS_ERR_FAILED;
-    } else {
-        if (has_custom)
-            return zs_err_set(err, ZS_ERR_FAILED, "\"custom\" is only allowed with \"rules\":\"custom\"");
+    /* A "custom" block next to a preset is checked (a typo there is still a typo) but not used:
+     * the issue's own example request carries one with "rules":"DE". */
+    if (rules == 4 && !has_custom)
+        return zs_err_set(err, ZS_ERR_FAILED, "\"rules\":\"custom\" needs a \"custom\" object");
+    if (has_custom && parse_custom(custom, &in->rules, err) != 0)
+        return ZS_ERR_FAILED;
+    if (rules != 4)
         zs_breaks_rules_preset(rules_names[rules], &in->rules);
-    }
 
     json_object *v;
     if (json_object_object_get_ex(root, "holiday", &v) && v) {
