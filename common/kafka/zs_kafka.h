@@ -151,6 +151,9 @@ typedef struct zs_kafka_consumer_opts {
     /* End run() with ZS_OK once partitions are assigned and no message arrived for this long
      * (0 = never). For replay tools and tests: "consume what is there, then stop". */
     int idle_exit_ms;
+    /* How long close() keeps retrying the final commit while the group rebalances, default
+     * 10000. Past it the close goes on and the next owner replays from the last commit. */
+    int close_commit_ms;
 } zs_kafka_consumer_opts;
 
 typedef struct zs_kafka_consumer_stats {
@@ -173,7 +176,8 @@ zs_rc zs_kafka_consumer_run(zs_kafka_consumer *c, zs_err *err);
 
 void zs_kafka_consumer_get_stats(const zs_kafka_consumer *c, zs_kafka_consumer_stats *out);
 
-/* Closes (final commit of stored offsets, leave group) and frees. NULL is a no-op. */
+/* Commits the stored offsets (retrying through a rebalance, see close_commit_ms), leaves the
+ * group and frees. ZS_ERR_RETRY when the final commit did not go through. NULL is a no-op. */
 zs_rc zs_kafka_consumer_close(zs_kafka_consumer *c, zs_err *err);
 
 /* Installs SIGTERM and SIGINT handlers that set *flag (sigaction, no SA_RESTART). 0 or -1. */

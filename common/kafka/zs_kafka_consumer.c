@@ -24,6 +24,7 @@ struct zs_kafka_consumer {
     int poll_ms;
     int backoff_ms;
     int idle_exit_ms;
+    int close_commit_ms;
     int ever_assigned;
     long last_activity_ms;
     volatile sig_atomic_t fatal;
@@ -140,6 +141,9 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                rd_kafka_err2name(orig), buf);
         return;
     }
+    /* Transport failures already arrive through the log callback (facility FAIL). */
+    if (err == RD_KAFKA_RESP_ERR__TRANSPORT)
+        return;
     zs_log(ZS_LOG_WARN, NULL, NULL, "kafka consumer: %s: %s",
            rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
@@ -168,6 +172,7 @@ zs_rc zs_kafka_consumer_new(zs_kafka_consumer **out, const zs_kafka_consumer_opt
     c->poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
     c->backoff_ms = o->redeliver_backoff_ms > 0 ? o->redeliver_backoff_ms : 1000;
     c->idle_exit_ms = o->idle_exit_ms > 0 ? o->idle_exit_ms : 0;
+    c->close_commit_ms = o->close_commit_ms > 0 ? o->close_commit_ms : 10000;
 
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (!conf) {
@@ -359,14 +364,60 @@ void zs_kafka_consumer_get_stats(const zs_kafka_consumer *c, zs_kafka_consumer_s
     *out = c->stats;
 }
 
+static int commit_retriable(rd_kafka_resp_err_t e)
+{
+    switch (e) {
+    case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__WAIT_COORD:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * Commits the stored offsets before leaving. The commit librdkafka does inside close fails when
+ * the group is rebalancing at that moment (another member left or joined: "rebalance in
+ * progress", "generation id is not valid"), and a clean stop would then replay everything since
+ * the last timer commit. So commit here, and while the group is rebalancing keep polling, which
+ * lets this member rejoin with a valid generation, then try again. Messages polled meanwhile are
+ * dropped unstored: their next owner gets them.
+ */
+static zs_rc final_commit(zs_kafka_consumer *c, zs_err *err)
+{
+    long deadline = now_ms() + c->close_commit_ms;
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, NULL, 0);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET ||
+            (e == RD_KAFKA_RESP_ERR__STATE && c->stats.assigned == 0))
+            return ZS_OK;
+        if (!commit_retriable(e) || now_ms() >= deadline || c->fatal)
+            return zs_err_set(err, ZS_ERR_RETRY, "kafka final commit: %s", rd_kafka_err2str(e));
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 200);
+        if (m)
+            rd_kafka_message_destroy(m);
+    }
+}
+
 zs_rc zs_kafka_consumer_close(zs_kafka_consumer *c, zs_err *err)
 {
     if (!c)
         return ZS_OK;
-    zs_rc rc = ZS_OK;
-    /* Revokes through rebalance_cb, commits the stored offsets and leaves the group. */
+    zs_rc rc = c->fatal ? ZS_OK : final_commit(c, err);
+    if (rc != ZS_OK)
+        zs_log(ZS_LOG_WARN, NULL, NULL, "%s (the next owner replays from the last commit)",
+               err ? err->msg : "kafka final commit failed");
+    /* Revokes through rebalance_cb, commits once more and leaves the group. */
     rd_kafka_resp_err_t e = rd_kafka_consumer_close(c->rk);
-    if (e)
+    if (e && rc == ZS_OK)
         rc = zs_err_set(err, ZS_ERR_RETRY, "kafka consumer close: %s", rd_kafka_err2str(e));
     rd_kafka_destroy(c->rk);
     free(c);

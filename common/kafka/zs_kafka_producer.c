@@ -115,6 +115,9 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         return;
     }
     /* Transport errors are retried by librdkafka itself; log them so an outage is visible. */
+    /* Transport failures already arrive through the log callback (facility FAIL). */
+    if (err == RD_KAFKA_RESP_ERR__TRANSPORT)
+        return;
     zs_log(ZS_LOG_WARN, NULL, NULL, "kafka producer: %s: %s",
            rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }

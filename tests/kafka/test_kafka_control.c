@@ -1,0 +1,199 @@
+/*
+ * The devbroker's control interface and what the wrappers do under the faults it injects: a
+ * broker down and up again (plus injected Fetch/OffsetCommit errors) must not cost the consumer a
+ * single event; an unreachable cluster must surface as failed deliveries, not silence.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kafka/zs_kafka.h"
+#include "kt_common.h"
+#include "zs_test.h"
+
+static kt_broker broker;
+static char dir[512];
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void test_control_api(void)
+{
+    char out[8192];
+    ZT_EQ_INT(kt_control(&broker, "GET", "/healthz", out, sizeof out), 200);
+    ZT_EQ_INT(kt_control(&broker, "GET", "/status", out, sizeof out), 200);
+    ZT_CONTAINS(out, broker.bootstrap);
+    ZT_CONTAINS(out, "\"booking-recorded.dlq\"");
+    ZT_CONTAINS(out, "{\"id\":2,\"up\":true,\"rtt_ms\":0}");
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/9/down", out, sizeof out), 400);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/2/sideways", out, sizeof out), 404);
+    ZT_EQ_INT(kt_control(&broker, "GET", "/nope", out, sizeof out), 404);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/errors?api=Bogus&count=1&code=1", out, sizeof out), 400);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/errors?api=Fetch&count=0&code=1", out, sizeof out), 400);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/errors?api=Metadata&count=1&code=NO_SUCH_ERROR", out,
+                         sizeof out),
+              400);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/3/rtt?ms=25", out, sizeof out), 200);
+    ZT_CONTAINS(out, "{\"id\":3,\"up\":true,\"rtt_ms\":25}");
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/3/rtt?ms=0", out, sizeof out), 200);
+
+    /* A topic created over the control API is real: kcat sees its two partitions. */
+    ZT_EQ_INT(kt_control(&broker, "POST", "/topics?name=kc-extra&partitions=2", out, sizeof out), 200);
+    ZT_CONTAINS(out, "\"kc-extra\"");
+    char cmd[1024], meta[8192];
+    snprintf(cmd, sizeof cmd, "kcat -b '%s' -L -t kc-extra 2>&1", broker.bootstrap);
+    ZT_EQ_INT(zt_sh(cmd, meta, sizeof meta), 0);
+    ZT_CONTAINS(meta, "topic \"kc-extra\" with 2 partitions");
+}
+
+static int wait_distinct(const char *record, int n_keys, int per_key, size_t want, int timeout_ms)
+{
+    long end = now_ms() + timeout_ms;
+    while (now_ms() < end) {
+        if (kt_distinct(record, n_keys, per_key) >= want)
+            return 0;
+        usleep(100000);
+    }
+    return -1;
+}
+
+static void test_broker_down_up_consumer_completes(void)
+{
+    enum { KEYS = 20, PER = 40 };
+    const char *topic = "employee-changed";
+    ZT_EQ_INT(kt_produce_events(broker.bootstrap, topic, KEYS, PER), 0);
+    char record[600], log[600], out[4096];
+    snprintf(record, sizeof record, "%s/down-record", dir);
+    snprintf(log, sizeof log, "%s/down-worker.log", dir);
+    const char *extra[] = {"--delay-ms", "5", NULL};
+    pid_t w = kt_worker_start(broker.bootstrap, "kc-down", topic, record, log, extra);
+    ZT_EQ_INT(wait_distinct(record, KEYS, PER, 100, 30000), 0);
+
+    /* Broker 2 leads some partitions (the mock does not move leaders): those stall meanwhile. */
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/2/down", out, sizeof out), 200);
+    ZT_CONTAINS(out, "{\"id\":2,\"up\":false");
+    ZT_EQ_INT(kt_control(&broker, "POST", "/errors?api=OffsetCommit&count=3&code=REBALANCE_IN_PROGRESS",
+                         out, sizeof out),
+              200);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/1/errors?api=Fetch&count=2&code=_TRANSPORT&rtt=50",
+                         out, sizeof out),
+              200);
+    sleep(3);
+    size_t during = kt_distinct(record, KEYS, PER);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/2/up", out, sizeof out), 200);
+    printf("  %zu of %d events handled while broker 2 was down\n", during, KEYS * PER);
+    ZT_CHECK(during < (size_t)KEYS * PER); /* the outage really held something back */
+
+    ZT_EQ_INT(wait_distinct(record, KEYS, PER, KEYS * PER, 60000), 0);
+    int st = zt_stop(w, SIGTERM);
+    ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    kt_check c;
+    ZT_EQ_INT(kt_verify(record, KEYS, PER, &c), 0);
+    ZT_EQ_STR(c.why, "");
+}
+
+static int failed_cb_calls, failed_cb_retry;
+
+static void on_delivery(const zs_kafka_delivery *d, void *opaque)
+{
+    (void)opaque;
+    if (d->rc != ZS_OK) {
+        failed_cb_calls++;
+        failed_cb_retry += d->rc == ZS_ERR_RETRY;
+    }
+}
+
+static void test_unreachable_cluster_fails_deliveries(void)
+{
+    const char *props[] = {"message.timeout.ms", "1500", "reconnect.backoff.max.ms", "500", NULL};
+    zs_kafka_producer *p;
+    zs_err err;
+    char out[4096];
+    ZT_EQ_INT(zs_kafka_producer_new(&p, broker.bootstrap, props, &err), ZS_OK);
+    /* Warm up so the failure below is the outage, not a missing connection. */
+    ZT_EQ_INT(zs_kafka_produce_sync(p, "absence-approved", "k", 1, "warm", 4, NULL, 0, 10000, NULL,
+                                    NULL, &err),
+              ZS_OK);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/all/down", out, sizeof out), 200);
+    ZT_EQ_INT(zs_kafka_produce_sync(p, "absence-approved", "k", 1, "lost", 4, NULL, 0, 10000, NULL,
+                                    NULL, &err),
+              ZS_ERR_RETRY);
+    ZT_CONTAINS(err.msg, "timed out");
+    ZT_EQ_INT(zs_kafka_produce(p, "absence-approved", "k", 1, "async", 5, NULL, 0, on_delivery,
+                               NULL, &err),
+              ZS_OK);
+    ZT_EQ_INT(zs_kafka_producer_flush(p, 10000, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "deliveries failed");
+    ZT_EQ_INT(failed_cb_calls, 1);
+    ZT_EQ_INT(failed_cb_retry, 1);
+    ZT_EQ_INT(zs_kafka_producer_failed(p), 2);
+
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/all/up", out, sizeof out), 200);
+    /* After the outage the same producer works again (idempotent epoch bumped, not fatal). */
+    ZT_EQ_INT(zs_kafka_produce_sync(p, "absence-approved", "k", 1, "back", 4, NULL, 0, 15000, NULL,
+                                    NULL, &err),
+              ZS_OK);
+    ZT_EQ_INT(zs_kafka_producer_close(p, 5000, &err), ZS_OK);
+}
+
+static void test_refuses_unsafe_or_bad_config(void)
+{
+    zs_err err;
+    zs_kafka_consumer *c = NULL;
+    const char *topics[] = {"employee-changed", NULL};
+    const char *store_on[] = {"enable.auto.offset.store", "true", NULL};
+    zs_kafka_consumer_opts o = {.brokers = broker.bootstrap, .group_id = "kc-bad", .topics = topics,
+                                .handler = (zs_kafka_handler_fn)1, .props = store_on};
+    ZT_EQ_INT(zs_kafka_consumer_new(&c, &o, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "enable.auto.offset.store");
+    const char *commit_off[] = {"enable.auto.commit", "false", NULL};
+    o.props = commit_off;
+    ZT_EQ_INT(zs_kafka_consumer_new(&c, &o, &err), ZS_ERR_FAILED);
+    o.props = NULL;
+    o.group_id = NULL;
+    ZT_EQ_INT(zs_kafka_consumer_new(&c, &o, &err), ZS_ERR_FAILED);
+    ZT_CHECK(c == NULL);
+
+    zs_kafka_producer *p = NULL;
+    /* Contradicts idempotence: librdkafka refuses the combination. */
+    const char *acks1[] = {"acks", "1", NULL};
+    ZT_EQ_INT(zs_kafka_producer_new(&p, broker.bootstrap, acks1, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "acks");
+    /* An unknown property is named in the error, its value (maybe a secret) is not. */
+    const char *bogus[] = {"sasl.pasword", "s3cret-value", NULL};
+    ZT_EQ_INT(zs_kafka_producer_new(&p, broker.bootstrap, bogus, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "sasl.pasword");
+    ZT_CHECK(strstr(err.msg, "s3cret") == NULL);
+    ZT_EQ_INT(zs_kafka_producer_new(&p, NULL, NULL, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "bootstrap.servers");
+    /* Brokers may come through the pass-through list alone (ZS_KAFKA_bootstrap.servers). */
+    const char *via_props[] = {"bootstrap.servers", broker.bootstrap, NULL};
+    ZT_EQ_INT(zs_kafka_producer_new(&p, NULL, via_props, &err), ZS_OK);
+    ZT_EQ_INT(zs_kafka_produce_sync(p, "employee-changed.dlq", NULL, 0, "x", 1, NULL, 0, 10000,
+                                    NULL, NULL, &err),
+              ZS_OK);
+    ZT_EQ_INT(zs_kafka_producer_close(p, 5000, &err), ZS_OK);
+}
+
+int main(void)
+{
+    if (kt_workdir("kafka-control", dir, sizeof dir) != 0 || kt_broker_start(&broker, dir) != 0) {
+        printf("cannot start devbroker\n");
+        kt_broker_stop(&broker);
+        return 1;
+    }
+    ZT_RUN(test_control_api);
+    ZT_RUN(test_refuses_unsafe_or_bad_config);
+    ZT_RUN(test_unreachable_cluster_fails_deliveries);
+    ZT_RUN(test_broker_down_up_consumer_completes);
+    kt_broker_stop(&broker);
+    return zt_summary();
+}
