@@ -131,7 +131,7 @@ zs_redis *zs_redis_new(const zs_redis_opts *opts, zs_err *err)
     }
     const char *url = opts && opts->url ? opts->url : "redis://127.0.0.1:6379/0";
     if (zs_redis_url_parse(url, &r->url, err) != ZS_OK) {
-        free(r);
+        zs_redis_free(r);
         return NULL;
     }
     r->connect_timeout_ms = opts && opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 2000;
@@ -143,7 +143,7 @@ zs_redis *zs_redis_new(const zs_redis_opts *opts, zs_err *err)
         for (size_t i = 0; ok && i < len; i++)
             ok = n[i] > ' ' && n[i] < 0x7f;
         if (!ok) {
-            free(r);
+            zs_redis_free(r);
             zs_err_set(err, ZS_ERR_FAILED, "redis: client name must be 1-64 printable characters without spaces");
             return NULL;
         }
@@ -173,8 +173,9 @@ void zs_redis_free(zs_redis *r)
     if (!r)
         return;
     zs_redis_disconnect(r);
-    /* The password lived in this struct; do not leave it in freed heap memory. */
-    memset(&r->url, 0, sizeof r->url);
+    /* The password lived in this struct; do not leave it in freed heap memory. explicit_bzero,
+     * because a plain memset before free() is a dead store the compiler may drop. */
+    explicit_bzero(&r->url, sizeof r->url);
     free(r);
 }
 

@@ -170,7 +170,8 @@ void zs_redis_replies_free(redisReply **replies, size_t n);
  * A Lua script known by its source. Define one as a static for the process lifetime:
  *   static zs_redis_script s = ZS_REDIS_SCRIPT("return redis.call('GET', KEYS[1])");
  * The SHA is learned from the first SCRIPT LOAD and kept per script, across connections; it is
- * stable because it is the SHA1 of the source.
+ * stable because it is the SHA1 of the source. zs_redis_eval writes script->sha, so threads need
+ * a script object each (the built-in scripts below are kept per handle for that reason).
  */
 typedef struct zs_redis_script {
     const char *src;

@@ -275,7 +275,20 @@ static void test_gcra_burst_then_rate_shared(void)
     printf("  gcra paced: %d allowed, %d denied in %ld ms (limit %ld/s)\n", allowed, denied, elapsed,
            rate);
 
+    /* Idle for a whole burst's worth of intervals refills exactly the burst, no more. */
+    usleep((useconds_t)(burst * interval + 30) * 1000);
+    int run = 0;
+    for (int i = 0; i < burst + 3; i++) {
+        ZT_EQ_INT(zs_redis_gcra_take(i % 2 ? a : b, k, rate, period, burst, &wait, &err), ZS_OK);
+        if (wait != 0)
+            break;
+        run++;
+    }
+    ZT_EQ_INT(run, burst);
+
     ZT_EQ_INT(zs_redis_gcra_take(a, k, 0, period, burst, &wait, &err), ZS_ERR_FAILED);
+    ZT_EQ_INT(zs_redis_gcra_take(a, k, rate, period, 1000001, &wait, &err), ZS_ERR_FAILED);
+    ZT_EQ_INT(zs_redis_gcra_take(a, k, 1, 86400000L * 300, 1000000, &wait, &err), ZS_ERR_FAILED);
     ZT_EQ_INT(zs_redis_gcra_take(a, k, rate, period, 0, &wait, &err), ZS_ERR_FAILED);
     ZT_EQ_INT(zs_redis_cmdv(a, NULL, &err, "DEL", k, NULL), ZS_OK);
 out:
