@@ -391,6 +391,10 @@ static zs_rc check_schema(zs_schema *s, json_object *node, zs_ptr *sp, int depth
                 if (!json_object_is_type(dv, json_type_array))
                     return zs_err_set(err, ZS_ERR_FAILED,
                                       "schema %s/dependentRequired: values must be arrays", sp->s);
+                for (size_t i = 0; i < json_object_array_length(dv); i++)
+                    if (!json_object_is_type(json_object_array_get_idx(dv, i), json_type_string))
+                        return zs_err_set(err, ZS_ERR_FAILED,
+                                          "schema %s/dependentRequired: must list strings", sp->s);
             }
         } else if (strcmp(kw, "enum") == 0) {
             if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0)
@@ -850,7 +854,15 @@ static int json_eq(json_object *a, json_object *b)
 /* Renders schema values (never instance values) for messages, truncated. */
 static void render(json_object *v, char *out, size_t cap)
 {
-    const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    /* Serialising caches text inside the node; a private copy keeps the shared schema read-only
+     * so that concurrent validations do not race on it. */
+    json_object *copy = NULL;
+    if (v && json_object_deep_copy(v, &copy, NULL) != 0)
+        copy = NULL;
+    const char *s = v ? (copy ? json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN |
+                                                                         JSON_C_TO_STRING_NOSLASHESCAPE)
+                              : NULL)
+                      : "null";
     if (!s)
         s = "?";
     size_t n = strlen(s);
@@ -862,6 +874,7 @@ static void render(json_object *v, char *out, size_t cap)
     } else if (cap) {
         out[0] = '\0';
     }
+    json_object_put(copy);
 }
 
 static void render_enum(json_object *arr, char *out, size_t cap)
