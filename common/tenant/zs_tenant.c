@@ -455,8 +455,10 @@ static zs_rc tenant_build(json_object *doc, const char *path, zs_tenant *t, zs_e
     json_object *wh = jget(p, "webhook");
     if (wh) {
         t->personio.webhook_enabled = jbool(wh, "enabled", true);
-        if (resolve_secret(wh, "/personio/webhook", "token", 1, &t->personio.webhook_token, err) !=
-            ZS_OK)
+        /* A disabled receiver needs no token, so it can be switched off before the secret exists. */
+        if (t->personio.webhook_enabled &&
+            resolve_secret(wh, "/personio/webhook", "token", 1, &t->personio.webhook_token, err) !=
+                ZS_OK)
             return ZS_ERR_FAILED;
     }
     return ZS_OK;

@@ -198,6 +198,12 @@ static void test_minimal_file_defaults(void)
     if (!dir)
         return;
     write_tenant(dir, "mini", "mini", "http://127.0.0.1:8082/zepmini", NULL);
+    write_file(dir, "hookoff.json",
+               "{\"id\":\"hookoff\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\","
+               "\"client_secret_file\":\"%s/personio.secret\",\"webhook\":{\"enabled\":false}},"
+               "\"zep\":{\"base_url\":\"http://z/x\",\"token_file\":\"%s/zep.secret\"},"
+               "\"sync_start_date\":\"2026-01-01\"}",
+               dir, dir);
     /* neither non-.json files nor dot files are tenants */
     write_file(dir, "README.txt", "not a tenant");
     write_file(dir, ".hidden.json", "{");
@@ -231,8 +237,10 @@ static void test_minimal_file_defaults(void)
     zs_tenant_registry *r = NULL;
     ZT_EQ_INT(zs_tenant_registry_open(dir, SCHEMAS, &r, &err), ZS_OK);
     if (r) {
-        ZT_EQ_INT(zs_tenant_registry_count(r), 1);
+        ZT_EQ_INT(zs_tenant_registry_count(r), 2);
         ZT_EQ_INT(zs_tenant_registry_problems(r, NULL, 0), 0);
+        const zs_tenant *h = zs_tenant_registry_get(r, "hookoff");
+        ZT_CHECK(h && !h->personio.webhook_enabled && !h->personio.webhook_token);
         zs_tenant_registry_free(r);
     }
     rm_rf(dir);
@@ -337,6 +345,11 @@ static void test_each_bad_file_reported_others_load(void)
         {"emptyfile", NULL, emptyfile_json, "/zep/token_file: secret file "},
         {"unsetenv", NULL, unset_json, ": /zep/token_env: environment variable ZT_TENANT_UNSET_"},
         {"emptyenv", NULL, empty_json, ": /personio/client_secret_env: environment variable ZT_TENANT_EMPTY_"},
+        {"hooknotoken", NULL,
+         "{\"id\":\"hooknotoken\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\","
+         "\"client_secret_env\":\"X\",\"webhook\":{}},"
+         "\"zep\":{\"base_url\":\"http://z/x\",\"token_env\":\"Y\"},\"sync_start_date\":\"2026-01-01\"}",
+         ": /personio/webhook: matches none of the anyOf alternatives; closest: /personio/webhook/token_file: required"},
         {"mismatch", NULL,
          "{\"id\":\"other\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\","
          "\"client_secret_env\":\"X\"},\"zep\":{\"base_url\":\"http://z/x\",\"token_env\":\"Y\"},"
