@@ -580,6 +580,7 @@ struct zs_tenant_registry {
     size_t n;
     zs_tenant_problem *problems;
     size_t n_problems;
+    unsigned long generation;
 };
 
 static int cmp_tenant(const void *a, const void *b)
@@ -733,6 +734,7 @@ zs_rc zs_tenant_registry_reload(zs_tenant_registry *r, zs_tenant_reload_stats *s
     r->n = n_items;
     r->problems = probs;
     r->n_problems = n_probs;
+    r->generation++;
     pthread_mutex_unlock(&r->mu);
 
     for (size_t i = 0; i < n_old; i++)
@@ -831,6 +833,14 @@ size_t zs_tenant_registry_ids(zs_tenant_registry *r, char (*ids)[ZS_TENANT_ID_MA
     size_t n = r->n;
     pthread_mutex_unlock(&r->mu);
     return n;
+}
+
+unsigned long zs_tenant_registry_generation(zs_tenant_registry *r)
+{
+    pthread_mutex_lock(&r->mu);
+    unsigned long g = r->generation;
+    pthread_mutex_unlock(&r->mu);
+    return g;
 }
 
 size_t zs_tenant_registry_problems(zs_tenant_registry *r, zs_tenant_problem *out, size_t cap)

@@ -184,6 +184,8 @@ const zs_tenant *zs_tenant_registry_get(zs_tenant_registry *r, const char *id);
 zs_tenant *zs_tenant_registry_acquire(zs_tenant_registry *r, const char *id);
 /* Copies up to cap ids (sorted) into ids[][ZS_TENANT_ID_MAX]; returns the total count. */
 size_t zs_tenant_registry_ids(zs_tenant_registry *r, char (*ids)[ZS_TENANT_ID_MAX], size_t cap);
+/* Counts successful (re)loads, starting at 1 after open: lets callers notice a swap cheaply. */
+unsigned long zs_tenant_registry_generation(zs_tenant_registry *r);
 /* Problems of the last (re)load: copies up to cap into out; returns the total count. */
 size_t zs_tenant_registry_problems(zs_tenant_registry *r, zs_tenant_problem *out, size_t cap);
 

@@ -560,10 +560,27 @@ static void test_sighup_reload(void)
     if (pa)
         ZT_CONTAINS(pa->msg, "/id: must equal the file name \"alpha\"");
 
+    /* a SIGHUP from another process (as an operator's kill -HUP) is seen by the main loop */
+    unsigned long gen = zs_tenant_registry_generation(r);
+    write_tenant(dir, "epsilon", "epsilon", "http://127.0.0.1:8082/zep-epsilon", NULL);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "kill -HUP %d", (int)getpid());
+    ZT_EQ_INT(zt_sh(cmd, NULL, 0), 0);
+    int reloaded = 0;
+    for (int i = 0; i < 200 && !reloaded; i++) {
+        reloaded = zs_tenant_registry_reload_if_requested(r, &err);
+        if (!reloaded)
+            usleep(10000);
+    }
+    ZT_EQ_INT(reloaded, 1);
+    ZT_EQ_INT(zs_tenant_registry_generation(r), gen + 1);
+    ZT_CHECK(zs_tenant_registry_get(r, "epsilon") != NULL);
+    remove_file(dir, "epsilon.json");
+
     /* removing the broken file removes the tenant and its problem */
     remove_file(dir, "alpha.json");
     ZT_EQ_INT(zs_tenant_registry_reload(r, &st, &err), ZS_OK);
-    ZT_EQ_INT(st.removed, 1);
+    ZT_EQ_INT(st.removed, 2);
     ZT_CHECK(zs_tenant_registry_get(r, "alpha") == NULL);
     ZT_EQ_INT(zs_tenant_registry_problems(r, NULL, 0), 0);
 
@@ -571,8 +588,10 @@ static void test_sighup_reload(void)
     char moved[1300];
     snprintf(moved, sizeof moved, "%s.moved", dir);
     ZT_CHECK(rename(dir, moved) == 0);
+    gen = zs_tenant_registry_generation(r);
     ZT_EQ_INT(zs_tenant_registry_reload(r, &st, &err), ZS_ERR_FAILED);
     ZT_CONTAINS(err.msg, "tenants directory");
+    ZT_EQ_INT(zs_tenant_registry_generation(r), gen);
     ZT_EQ_INT(zs_tenant_registry_count(r), 3);
     ZT_CHECK(rename(moved, dir) == 0);
 
