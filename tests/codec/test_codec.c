@@ -582,6 +582,80 @@ static void test_format_time(void)
     ZT_EQ_STR(zs_codec_format_time(ts, out, 10), "");
 }
 
+/* ---- random damage: never a crash or a leak, and whatever parses can be rebuilt ---- */
+
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ull;
+
+static unsigned rnd(unsigned n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+static void test_random_damage(void)
+{
+    void (*fixtures[])(zs_event *) = {employee, booking, absence};
+    static const char alphabet[] = "{}[]\",:0123456789.-eE truefalsnl\\\x01\xc3\xa4\xff";
+    unsigned accepted = 0, rejected = 0, rebuilt = 0;
+    for (int f = 0; f < 3; f++) {
+        zs_event ev;
+        fixtures[f](&ev);
+        char *txt = build_ok(&ev);
+        if (!txt)
+            continue;
+        size_t len = strlen(txt);
+        char *buf = malloc(len + 8);
+        for (int iter = 0; iter < 4000; iter++) {
+            memcpy(buf, txt, len + 1);
+            size_t n = len;
+            int edits = 1 + (int)rnd(3);
+            for (int e = 0; e < edits; e++) {
+                size_t at = rnd((unsigned)n);
+                switch (rnd(3)) {
+                case 0: buf[at] = alphabet[rnd(sizeof alphabet - 1)]; break;
+                case 1: n = at; break; /* truncate */
+                default: memmove(buf + at, buf + at + 1, n - at), n--; break; /* delete a byte */
+                }
+                if (n == 0)
+                    n = 1;
+            }
+            zs_event p;
+            zs_err err = {{0}};
+            zs_rc rc = zs_codec_parse(buf, n, 0, &p, &err);
+            zt_checks++;
+            if (rc != ZS_OK && rc != ZS_ERR_FAILED)
+                zt_fail(__FILE__, __LINE__, "parse returned %d: %s", (int)rc, err.msg);
+            if (rc != ZS_OK) {
+                rejected++;
+                continue;
+            }
+            accepted++;
+            /* An accepted event must survive a rebuild (a DLQ re-drive re-renders it). */
+            char *again = NULL;
+            zs_rc brc = zs_codec_build(&p, 0, &again, &err);
+            zt_checks++;
+            if (brc != ZS_OK) {
+                zt_fail(__FILE__, __LINE__, "accepted but not rebuildable: %s\n%.*s", err.msg, (int)n,
+                        buf);
+            } else {
+                zs_event q;
+                ZT_EQ_INT(zs_codec_parse(again, strlen(again), 0, &q, &err), ZS_OK);
+                ZT_EQ_STR(q.id, p.id);
+                zs_event_release(&q);
+                rebuilt++;
+            }
+            free(again);
+            zs_event_release(&p);
+        }
+        free(buf);
+        free(txt);
+    }
+    printf("     random damage: %u rejected, %u accepted, %u rebuilt\n", rejected, accepted, rebuilt);
+    ZT_CHECK(rejected > 0 && accepted > 0);
+}
+
 int main(void)
 {
     ZT_RUN(test_type_names);
@@ -601,5 +675,6 @@ int main(void)
     ZT_RUN(test_build_uses_deterministic_id);
     ZT_RUN(test_key);
     ZT_RUN(test_format_time);
+    ZT_RUN(test_random_damage);
     return zt_summary();
 }
