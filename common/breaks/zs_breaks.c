@@ -749,7 +749,8 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
         if (c.oom)
             goto oom;
     }
-    qsort(r->warnings, r->nwarnings, sizeof *r->warnings, warning_cmp);
+    if (r->nwarnings > 1)
+        qsort(r->warnings, r->nwarnings, sizeof *r->warnings, warning_cmp);
     free(v);
     free(ids);
     free(blocks.v);
