@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef ZS_SCHEMAS_DIR_DEFAULT
 #define ZS_SCHEMAS_DIR_DEFAULT "schemas"
@@ -563,7 +564,15 @@ zs_rc zs_schema_load_file(const char *path, zs_schema **out, zs_err *err)
 const char *zs_schema_default_dir(void)
 {
     const char *e = getenv("ZS_SCHEMAS_DIR");
-    return e && *e ? e : ZS_SCHEMAS_DIR_DEFAULT;
+    if (e && *e)
+        return e;
+#ifdef ZS_SCHEMAS_DIR_INSTALLED
+    /* A binary copied out of its build tree (a container image) finds the installed copy. */
+    struct stat st;
+    if (stat(ZS_SCHEMAS_DIR_DEFAULT, &st) != 0 && stat(ZS_SCHEMAS_DIR_INSTALLED, &st) == 0)
+        return ZS_SCHEMAS_DIR_INSTALLED;
+#endif
+    return ZS_SCHEMAS_DIR_DEFAULT;
 }
 
 zs_rc zs_schema_load_named(const char *dir, const char *name, zs_schema **out, zs_err *err)

@@ -51,8 +51,9 @@ void zs_schema_free(zs_schema *s);
 const char *zs_schema_id(const zs_schema *s);
 
 /*
- * Where the schemas live: $ZS_SCHEMAS_DIR if set and non-empty, else the directory compiled in
- * (the source tree's schemas/; an installed build sets ZS_SCHEMAS_DIR).
+ * Where the schemas live: $ZS_SCHEMAS_DIR if set and non-empty, else the source tree's schemas/
+ * compiled in, else (when that is gone, e.g. in a container image) the installed copy under
+ * <prefix>/share/zepsync/schemas.
  */
 const char *zs_schema_default_dir(void);
 
