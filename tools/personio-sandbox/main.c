@@ -72,7 +72,7 @@ static void add_rl_headers(struct MHD_Response *resp, const sbx_resp *r)
     snprintf(v, sizeof v, "%.0f", r->rl_burst);
     MHD_add_response_header(resp, "x-ratelimit-burst-capacity", v);
     MHD_add_response_header(resp, "x-ratelimit-requested-tokens", "1");
-    snprintf(v, sizeof v, "%.0f", r->rl_remaining < 0 ? 0 : r->rl_remaining - 0.4999);
+    snprintf(v, sizeof v, "%ld", r->rl_remaining < 1 ? 0L : (long)r->rl_remaining);
     MHD_add_response_header(resp, "x-ratelimit-remaining", v);
 }
 
