@@ -994,3 +994,20 @@ zs_rc zs_zep_reason_list(zs_zep *z, zs_zep_reason_vec *out, zs_err *err)
 {
     return rest_each(z, "/absence-reasons", NULL, push_reason, out, err);
 }
+
+zs_rc zs_zep_rest_raw(zs_zep *z, const char *method, const char *path, const char *body_json, char **resp_json,
+                      zs_err *err)
+{
+    *resp_json = NULL;
+    json_object *b = NULL, *env;
+    if (body_json && !(b = json_tokener_parse(body_json)))
+        return zs_err_set(err, ZS_ERR_FAILED, "zep: request body is not JSON");
+    zs_rc rc = rest_call(z, method, path, b, &env, err);
+    json_object_put(b);
+    if (rc != ZS_OK)
+        return rc;
+    const char *s = json_object_to_json_string_ext(env, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    *resp_json = s ? strdup(s) : NULL;
+    json_object_put(env);
+    return *resp_json ? ZS_OK : zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
+}

@@ -235,6 +235,12 @@ zs_rc zs_zep_absence_create(zs_zep *z, const zs_zep_absence *a, zs_zep_absence *
 
 zs_rc zs_zep_reason_list(zs_zep *z, zs_zep_reason_vec *out, zs_err *err);
 
+/* Escape hatch for endpoints without a typed call: path below /next/api/v1 (query included),
+ * body JSON text or NULL. On ZS_OK *resp_json (caller frees) holds the 2xx document. Same pacing,
+ * block handling and error decoding as the typed calls. */
+zs_rc zs_zep_rest_raw(zs_zep *z, const char *method, const char *path, const char *body_json, char **resp_json,
+                      zs_err *err);
+
 /* ---------------------------------------------------------------- SOAP v10 */
 
 /* readMitarbeiter modifiedSince ("YYYY-MM-DD HH:MM:SS"; NULL = all). Employees carry no created/
