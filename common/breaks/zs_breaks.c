@@ -135,6 +135,15 @@ int zs_breaks_local_parse(const char *s, zs_breaks_local *out)
     return *p == '\0' ? 0 : -1;
 }
 
+/* The engine takes zs_breaks_local from any caller, so it re-checks what the parser guarantees. */
+static int local_valid(const zs_breaks_local *l)
+{
+    return l->year >= 1 && l->year <= 9999 && l->month >= 1 && l->month <= 12 && l->day >= 1 &&
+           l->day <= zsb_month_days(l->year, l->month) && l->hour >= 0 && l->hour <= 24 && l->minute >= 0 &&
+           l->minute <= 59 && (l->hour < 24 || l->minute == 0) &&
+           (!l->has_offset || (l->offset_min >= -18 * 60 && l->offset_min <= 18 * 60));
+}
+
 static int64_t local_seconds(const zs_breaks_local *l)
 {
     return (zsb_days_from_civil(l->year, l->month, l->day) * 1440 + l->hour * 60 + l->minute) * 60;
@@ -170,6 +179,10 @@ static zs_breaks_resolution resolve_seconds(const zs_tz *tz, int64_t L, int late
 zs_breaks_resolution zs_breaks_local_resolve(const zs_tz *tz, const zs_breaks_local *l, int later_side,
                                              int64_t *out)
 {
+    if (!local_valid(l)) {
+        *out = 0;
+        return ZS_BREAKS_LOCAL_INVALID;
+    }
     int64_t L = local_seconds(l), t;
     zs_breaks_resolution r;
     if (l->has_offset) {
@@ -472,8 +485,8 @@ static int compliance(ctx *c, const ivec *blocks, int64_t W, int64_t Bq, int64_t
         warn(c, ZS_W_OVER_REGULAR_HOURS, W);
     if (in->has_prev_last_end && ru->min_rest > 0) {
         int64_t prev;
-        zs_breaks_local_resolve(tz, &in->prev_last_end, 0, &prev);
-        if (first - prev < ru->min_rest)
+        zs_breaks_resolution pr = zs_breaks_local_resolve(tz, &in->prev_last_end, 0, &prev);
+        if (pr != ZS_BREAKS_LOCAL_INVALID && first - prev < ru->min_rest)
             warn(c, ZS_W_REST_PERIOD_SHORT, first - prev);
     }
     if (short_gaps > 0)
@@ -554,6 +567,21 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
     if (in->nbookings > ZS_BREAKS_MAX_BOOKINGS)
         return zs_err_set(err, ZS_ERR_FAILED, "too many bookings (%zu, at most %d)", in->nbookings,
                           ZS_BREAKS_MAX_BOOKINGS);
+    /* Rules may come from anywhere; bounded, they keep every sum below far from overflow. */
+    zs_breaks_input in_copy = *in;
+    zs_breaks_rules *cr = &in_copy.rules;
+    if (cr->ntiers < 0 || cr->ntiers > ZS_BREAKS_MAX_TIERS)
+        cr->ntiers = cr->ntiers < 0 ? 0 : ZS_BREAKS_MAX_TIERS;
+    int *fields[] = {&cr->min_block, &cr->max_consecutive, &cr->regular_daily, &cr->max_daily, &cr->min_rest,
+                     &cr->minor_span_max, &cr->minor_window, &cr->minor_day_from, &cr->minor_day_to};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        *fields[i] = *fields[i] < 0 ? 0 : *fields[i] > 100000 ? 100000 : *fields[i];
+    for (int i = 0; i < cr->ntiers; i++) {
+        zs_breaks_tier *t = &cr->tiers[i];
+        t->threshold = t->threshold < 0 ? 0 : t->threshold > 100000 ? 100000 : t->threshold;
+        t->minutes = t->minutes < 0 ? 0 : t->minutes > 100000 ? 100000 : t->minutes;
+    }
+    in = &in_copy;
     const zs_breaks_rules *ru = &in->rules;
     ctx c = {.in = in, .r = r};
     const zs_tz *tz = in->tz;
@@ -573,7 +601,8 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
         zs_breaks_resolution re = zs_breaks_local_resolve(tz, &b->end, 0, &e);
         if (re == ZS_BREAKS_LOCAL_AMBIGUOUS && e <= s)
             zs_breaks_local_resolve(tz, &b->end, 1, &e);
-        if (rs == ZS_BREAKS_LOCAL_BAD_OFFSET || re == ZS_BREAKS_LOCAL_BAD_OFFSET || e <= s ||
+        if (rs == ZS_BREAKS_LOCAL_BAD_OFFSET || re == ZS_BREAKS_LOCAL_BAD_OFFSET || rs == ZS_BREAKS_LOCAL_INVALID ||
+            re == ZS_BREAKS_LOCAL_INVALID || e <= s ||
             e - s > ZS_BREAKS_MAX_BOOKING_MIN) {
             warn_full(&c, ZS_W_INVALID_BOOKING, e - s, 0, ZS_KIND_NONE, b->id ? b->id : "", INT64_MIN);
             continue;

@@ -52,6 +52,7 @@ typedef enum zs_breaks_resolution {
     ZS_BREAKS_LOCAL_NONEXISTENT, /* in a spring gap: shifted forward by the gap */
     ZS_BREAKS_LOCAL_AMBIGUOUS,   /* in an autumn fold: the earlier occurrence unless told otherwise */
     ZS_BREAKS_LOCAL_BAD_OFFSET,  /* an explicit offset the zone never uses at that wall-clock time */
+    ZS_BREAKS_LOCAL_INVALID,     /* fields out of range (no such date or time) */
 } zs_breaks_resolution;
 
 /* Resolves a local time to an instant (minutes). later_side picks the second occurrence of a fold. */
