@@ -147,6 +147,10 @@ static void tenant_free(zs_tenant *t)
     free(t->personio.base_url);
     free(t->personio.client_id);
     wipe_free(t->personio.client_secret);
+    free(t->personio.client_secret_src);
+    free(t->personio.webhook_token_src);
+    free(t->zep.token_src);
+    free(t->zep.soap_token_src);
     free(t->personio.partner_id);
     free(t->personio.app_id);
     wipe_free(t->personio.webhook_token);
@@ -220,10 +224,11 @@ static int find_literal_secret(json_object *o, char *ptr, size_t cap, size_t len
  * *out stays NULL when neither is given and the secret is optional.
  */
 static zs_rc resolve_secret(json_object *obj, const char *base, const char *name, int required,
-                            char **out, zs_err *err)
+                            char **out, char **src, zs_err *err)
 {
     char key[64];
     *out = NULL;
+    *src = NULL;
     snprintf(key, sizeof key, "%s_file", name);
     const char *file = jstr(obj, key);
     snprintf(key, sizeof key, "%s_env", name);
@@ -249,8 +254,10 @@ static zs_rc resolve_secret(json_object *obj, const char *base, const char *name
                               file, empty ? "is empty" : "holds more than one line");
         }
         *out = zs_buf_steal(&b);
-        if (!*out)
+        if (!*out || asprintf(src, "file:%s", file) < 0) {
+            *src = NULL;
             return zs_err_set(err, ZS_ERR_FAILED, "out of memory");
+        }
         return ZS_OK;
     }
     if (env) {
@@ -262,8 +269,10 @@ static zs_rc resolve_secret(json_object *obj, const char *base, const char *name
             return zs_err_set(err, ZS_ERR_FAILED, "%s/%s_env: environment variable %s is empty",
                               base, name, env);
         *out = strdup(v);
-        if (!*out)
+        if (!*out || asprintf(src, "env:%s", env) < 0) {
+            *src = NULL;
             return zs_err_set(err, ZS_ERR_FAILED, "out of memory");
+        }
         return ZS_OK;
     }
     if (required)
@@ -448,17 +457,19 @@ static zs_rc tenant_build(json_object *doc, const char *path, zs_tenant *t, zs_e
     if (oom)
         return zs_err_set(err, ZS_ERR_FAILED, "out of memory");
 
-    if (resolve_secret(p, "/personio", "client_secret", 1, &t->personio.client_secret, err) != ZS_OK ||
-        resolve_secret(z, "/zep", "token", 1, &t->zep.token, err) != ZS_OK ||
-        resolve_secret(z, "/zep", "soap_token", 0, &t->zep.soap_token, err) != ZS_OK)
+    if (resolve_secret(p, "/personio", "client_secret", 1, &t->personio.client_secret,
+                       &t->personio.client_secret_src, err) != ZS_OK ||
+        resolve_secret(z, "/zep", "token", 1, &t->zep.token, &t->zep.token_src, err) != ZS_OK ||
+        resolve_secret(z, "/zep", "soap_token", 0, &t->zep.soap_token, &t->zep.soap_token_src,
+                       err) != ZS_OK)
         return ZS_ERR_FAILED;
     json_object *wh = jget(p, "webhook");
     if (wh) {
         t->personio.webhook_enabled = jbool(wh, "enabled", true);
         /* A disabled receiver needs no token, so it can be switched off before the secret exists. */
         if (t->personio.webhook_enabled &&
-            resolve_secret(wh, "/personio/webhook", "token", 1, &t->personio.webhook_token, err) !=
-                ZS_OK)
+            resolve_secret(wh, "/personio/webhook", "token", 1, &t->personio.webhook_token,
+                           &t->personio.webhook_token_src, err) != ZS_OK)
             return ZS_ERR_FAILED;
     }
     return ZS_OK;
@@ -566,6 +577,106 @@ int zs_tenant_attribute_enabled(const zs_tenant *t, const char *attribute)
         if (strcmp(t->employees.attributes[i], attribute) == 0)
             return 1;
     return 0;
+}
+
+int zs_tenant_webhook_token_ok(const zs_tenant *t, const char *presented)
+{
+    if (!t || !t->personio.webhook_enabled || !t->personio.webhook_token || !presented)
+        return 0;
+    /* Walk the full length of both so the time depends on the lengths only, not the content. */
+    const unsigned char *a = (const unsigned char *)t->personio.webhook_token;
+    const unsigned char *b = (const unsigned char *)presented;
+    size_t la = strlen((const char *)a), lb = strlen((const char *)b);
+    size_t n = la > lb ? la : lb;
+    unsigned diff = (unsigned)(la ^ lb);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = i < la ? a[i] : 0, y = i < lb ? b[i] : 0;
+        diff |= (unsigned)(x ^ y);
+    }
+    return diff == 0;
+}
+
+static void put_str(zs_buf *out, const char *key, const char *v, int comma)
+{
+    char esc[2048];
+    zs_buf_printf(out, "%s\"%s\":", comma ? "," : "", key);
+    if (v)
+        zs_buf_printf(out, "\"%s\"", zs_log_json_escape(v, esc, sizeof esc));
+    else
+        zs_buf_puts(out, "null");
+}
+
+static void put_str_array(zs_buf *out, const char *key, char *const *v, size_t n)
+{
+    char esc[512];
+    zs_buf_printf(out, ",\"%s\":[", key);
+    for (size_t i = 0; i < n; i++)
+        zs_buf_printf(out, "%s\"%s\"", i ? "," : "", zs_log_json_escape(v[i], esc, sizeof esc));
+    zs_buf_puts(out, "]");
+}
+
+int zs_tenant_describe(const zs_tenant *t, zs_buf *out)
+{
+    zs_buf_puts(out, "{");
+    put_str(out, "id", t->id, 0);
+    put_str(out, "path", t->path, 1);
+    zs_buf_puts(out, ",\"personio\":{");
+    put_str(out, "base_url", t->personio.base_url, 0);
+    put_str(out, "client_id", t->personio.client_id, 1);
+    put_str(out, "client_secret", t->personio.client_secret_src, 1);
+    put_str(out, "partner_id", t->personio.partner_id, 1);
+    put_str(out, "app_id", t->personio.app_id, 1);
+    zs_buf_printf(out, ",\"webhook_enabled\":%s", t->personio.webhook_enabled ? "true" : "false");
+    put_str(out, "webhook_token", t->personio.webhook_token_src, 1);
+    zs_buf_puts(out, "},\"zep\":{");
+    put_str(out, "base_url", t->zep.base_url, 0);
+    put_str(out, "token", t->zep.token_src, 1);
+    put_str(out, "soap_token", t->zep.soap_token_src, 1);
+    zs_buf_puts(out, "}");
+    put_str(out, "sync_start_date", t->sync_start_date, 1);
+    zs_buf_printf(out, ",\"employees\":{\"create_new\":%s,\"match_by_email\":%s",
+                  t->employees.create_new ? "true" : "false",
+                  t->employees.match_by_email ? "true" : "false");
+    put_str(out, "default_price_group", t->employees.default_price_group, 1);
+    put_str(out, "exclude_attribute", t->employees.exclude_attribute, 1);
+    put_str_array(out, "exclude_values", t->employees.exclude_values, t->employees.n_exclude_values);
+    put_str(out, "personnel_number_attribute", t->employees.personnel_number_attribute, 1);
+    put_str_array(out, "attributes", t->employees.attributes, t->employees.n_attributes);
+    zs_buf_printf(out, "},\"attendances\":{\"mode\":\"%s\",\"rules\":\"%s\",\"deduction\":\"%s\","
+                       "\"cap\":\"%s\"",
+                  k_modes[t->attendances.mode], zs_tenant_rules_name(t->attendances.rules),
+                  zs_tenant_deduction_name(t->attendances.deduction), k_caps[t->attendances.cap]);
+    put_str(out, "timezone", t->attendances.timezone, 1);
+    if (t->attendances.rules == ZS_RULES_CUSTOM) {
+        const zs_tenant_rule_set *rs = &t->attendances.custom;
+        zs_buf_puts(out, ",\"custom_rules\":{\"tiers\":[");
+        for (size_t i = 0; i < rs->n_tiers; i++)
+            zs_buf_printf(out, "%s{\"net_over\":%d,\"break\":%d}", i ? "," : "",
+                          rs->tiers[i].net_over, rs->tiers[i].brk);
+        zs_buf_printf(out, "],\"min_block\":%d,\"max_consecutive\":%d,\"regular_daily\":%d,"
+                           "\"max_daily\":%d,\"min_rest\":%d",
+                      rs->min_block, rs->max_consecutive, rs->regular_daily, rs->max_daily,
+                      rs->min_rest);
+        if (rs->has_minor)
+            zs_buf_printf(out, ",\"minor\":{\"span_max\":%d,\"window\":%d,\"night_from\":"
+                               "\"%02d:%02d\",\"night_to\":\"%02d:%02d\"}",
+                          rs->minor.span_max, rs->minor.window, rs->minor.night_from / 60,
+                          rs->minor.night_from % 60, rs->minor.night_to / 60,
+                          rs->minor.night_to % 60);
+        zs_buf_puts(out, "}");
+    }
+    zs_buf_printf(out, "},\"absences\":{\"leader\":\"%s\",\"types\":[",
+                  zs_tenant_leader_name(t->absences.leader));
+    for (size_t i = 0; i < t->absences.n_types; i++) {
+        zs_buf_puts(out, i ? ",{" : "{");
+        put_str(out, "personio", t->absences.types[i].personio, 0);
+        put_str(out, "zep", t->absences.types[i].zep, 1);
+        if (t->absences.types[i].name)
+            put_str(out, "name", t->absences.types[i].name, 1);
+        zs_buf_puts(out, "}");
+    }
+    zs_buf_puts(out, "]}}");
+    return out->oom ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */

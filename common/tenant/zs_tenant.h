@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/zs_buf.h"
 #include "core/zs_err.h"
 
 #define ZS_TENANT_ID_MAX 64
@@ -83,16 +84,19 @@ typedef struct zs_tenant {
         char *base_url;
         char *client_id;
         char *client_secret; /* resolved secret */
+        char *client_secret_src; /* where it came from: "file:<path>" or "env:<NAME>" */
         char *partner_id;    /* default "ZEPSYNC" */
         char *app_id;        /* default "ZEPSYNC" */
         bool webhook_enabled;
         char *webhook_token; /* resolved secret; NULL when no webhook is configured */
+        char *webhook_token_src;
     } personio;
 
     struct {
         char *base_url;   /* instance root, e.g. https://www.zep-online.de/zepacme */
         char *token;      /* REST bearer token (resolved secret) */
         char *soap_token; /* SOAP token (resolved secret); NULL when not configured */
+        char *token_src, *soap_token_src;
     } zep;
 
     char sync_start_date[11]; /* YYYY-MM-DD */
@@ -142,6 +146,20 @@ const char *zs_tenant_absence_personio_for(const zs_tenant *t, const char *zep_r
 int zs_tenant_employee_excluded(const zs_tenant *t, const char *attribute_value);
 /* 1 when a master-data attribute ("email", "dynamic_9003", ...) is enabled for sync. */
 int zs_tenant_attribute_enabled(const zs_tenant *t, const char *attribute);
+
+/*
+ * Compares a presented webhook credential (the Authorization header value) with the configured
+ * token in time independent of where they differ. 0 when no webhook token is configured or the
+ * receiver is disabled.
+ */
+int zs_tenant_webhook_token_ok(const zs_tenant *t, const char *presented);
+
+/*
+ * Appends the tenant's settings as one JSON object for operators (`zepsync tenants`), with every
+ * secret shown only by its source ("file:/run/secrets/x", "env:NAME"), never by value.
+ * Returns 0, or -1 when memory ran out.
+ */
+int zs_tenant_describe(const zs_tenant *t, zs_buf *out);
 
 const char *zs_tenant_rules_name(zs_tenant_rules r);         /* "DE", ..., "custom" */
 const char *zs_tenant_deduction_name(zs_tenant_deduction d); /* "none", "floating", "full" */

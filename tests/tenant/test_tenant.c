@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #define SCHEMAS ZS_SOURCE_DIR "/schemas"
 
 static char *scratch_dir(void)
@@ -183,6 +185,33 @@ static void test_full_file_typed_fields(void)
         ZT_EQ_STR(t->absences.types[1].name, "Sick");
         ZT_CHECK(t->absences.types[0].name == NULL);
         ZT_EQ_STR(zs_tenant_rules_name(t->attendances.rules), "custom");
+        /* webhook credential check */
+        ZT_CHECK(zs_tenant_webhook_token_ok(t, "Bearer webhook-token"));
+        ZT_CHECK(!zs_tenant_webhook_token_ok(t, "Bearer webhook-tokem"));
+        ZT_CHECK(!zs_tenant_webhook_token_ok(t, "Bearer webhook-token2"));
+        ZT_CHECK(!zs_tenant_webhook_token_ok(t, "Bearer webhook-toke"));
+        ZT_CHECK(!zs_tenant_webhook_token_ok(t, ""));
+        ZT_CHECK(!zs_tenant_webhook_token_ok(t, NULL));
+        /* the operator view names secret sources, never values, and is valid JSON */
+        zs_buf d;
+        zs_buf_init(&d);
+        ZT_EQ_INT(zs_tenant_describe(t, &d), 0);
+        ZT_CHECK(strstr(zs_buf_str(&d), "s3cret") == NULL);
+        ZT_CHECK(strstr(zs_buf_str(&d), "zep-token-from-env") == NULL);
+        ZT_CHECK(strstr(zs_buf_str(&d), "webhook-token\"") == NULL);
+        ZT_CONTAINS(zs_buf_str(&d), "\"client_secret\":\"file:");
+        ZT_CONTAINS(zs_buf_str(&d), "/personio.secret\"");
+        char want[128];
+        snprintf(want, sizeof want, "\"token\":\"env:%s\"", env_name);
+        ZT_CONTAINS(zs_buf_str(&d), want);
+        ZT_CONTAINS(zs_buf_str(&d), "\"tiers\":[{\"net_over\":330,\"break\":15},{\"net_over\":420,\"break\":30}]");
+        ZT_CONTAINS(zs_buf_str(&d), "\"night_from\":\"21:30\"");
+        json_object *parsed = json_tokener_parse(zs_buf_str(&d));
+        ZT_CHECK(parsed != NULL);
+        ZT_EQ_STR(json_object_get_string(json_object_object_get(
+                      json_object_object_get(parsed, "absences"), "leader")), "zep");
+        json_object_put(parsed);
+        zs_buf_release(&d);
         ZT_EQ_STR(zs_tenant_leader_name(t->absences.leader), "zep");
     }
     zs_tenant_registry_free(r);
@@ -218,6 +247,7 @@ static void test_minimal_file_defaults(void)
         ZT_CHECK(t->zep.soap_token == NULL);
         ZT_CHECK(t->personio.webhook_token == NULL);
         ZT_CHECK(!t->personio.webhook_enabled);
+        ZT_CHECK(!zs_tenant_webhook_token_ok(t, ""));
         ZT_EQ_STR(t->personio.partner_id, "ZEPSYNC");
         ZT_CHECK(!t->employees.create_new);
         ZT_CHECK(t->employees.match_by_email);
