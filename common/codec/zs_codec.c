@@ -20,14 +20,13 @@ static const struct kind_info {
     const char *type;
     const char *topic;
     const char *schema;
-    const char *member; /* the data member that holds the entity */
 } kinds[] = {
     [ZS_EVENT_EMPLOYEE_CHANGED] = {"de.zepsync.employee.changed.v1", "employee-changed",
-                                   "https://zepsync.de/schemas/employee-changed.v1.json", "person"},
+                                   "https://zepsync.de/schemas/employee-changed.v1.json"},
     [ZS_EVENT_BOOKING_RECORDED] = {"de.zepsync.booking.recorded.v1", "booking-recorded",
-                                   "https://zepsync.de/schemas/booking-recorded.v1.json", "booking"},
+                                   "https://zepsync.de/schemas/booking-recorded.v1.json"},
     [ZS_EVENT_ABSENCE_APPROVED] = {"de.zepsync.absence.approved.v1", "absence-approved",
-                                   "https://zepsync.de/schemas/absence-approved.v1.json", "absence"},
+                                   "https://zepsync.de/schemas/absence-approved.v1.json"},
 };
 
 static int kind_ok(zs_event_kind k)
