@@ -110,6 +110,14 @@ static void test_employee_errors(void)
                         out, sizeof out),
               422);
     ZT_CONTAINS(out, "cannot be changed");
+    /* PUT is a full replace: what the body leaves out becomes null */
+    ZT_EQ_INT(rest_body("PUT", "zepalpha", "/employees/anna.test", "zepalpha-rest",
+                        "{\"firstname\":\"Anna\",\"lastname\":\"Test\",\"email\":\"anna@example.com\","
+                        "\"price_group\":\"02\",\"personal_number\":\"P-1\"}",
+                        out, sizeof out),
+              200);
+    ZT_CONTAINS(out, "\"price_group\":\"02\"");
+    ZT_CONTAINS(out, "\"personio_id\":null");
     ZT_EQ_INT(rest_body("DELETE", "zepalpha", "/employees/anna.test", "zepalpha-rest", NULL, out, sizeof out), 405);
     ZT_EQ_STR(out, "{\"message\":\"The DELETE method is not supported for route zepalpha/next/api/v1/employees/"
                    "anna.test. Supported methods: GET, HEAD, PUT.\"}");

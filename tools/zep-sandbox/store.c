@@ -521,7 +521,7 @@ static int required_str(json_object *body, const char *f, sb_verr *ve)
 }
 
 /* Checks and copies every writable field; absent ones become null (PUT replaces). */
-static int emp_apply(sb_inst *in, json_object *emp, json_object *body, sb_verr *ve)
+static int emp_apply(sb_inst *in, json_object *emp, json_object *self, json_object *body, sb_verr *ve)
 {
     if (required_str(body, "firstname", ve) || required_str(body, "lastname", ve) ||
         required_str(body, "email", ve) || required_str(body, "price_group", ve))
@@ -531,7 +531,7 @@ static int emp_apply(sb_inst *in, json_object *emp, json_object *body, sb_verr *
         sb_verr_set(ve, 422, "email", "The email must be a valid email address.");
         return -1;
     }
-    if (sb_emp_find_email(in, email, emp)) {
+    if (sb_emp_find_email(in, email, self)) {
         sb_verr_set(ve, 409, "email", "The email has already been taken.");
         return -1;
     }
@@ -541,7 +541,7 @@ static int emp_apply(sb_inst *in, json_object *emp, json_object *body, sb_verr *
         for (size_t i = 0; i < json_object_array_length(a); i++) {
             json_object *o = json_object_array_get_idx(a, i);
             const char *opn = sb_jstr(o, "personal_number");
-            if (o != emp && opn && !strcmp(opn, pn)) {
+            if (o != self && opn && !strcmp(opn, pn)) {
                 sb_verr_set(ve, 422, "personal_number", "The personal number has already been taken.");
                 return -1;
             }
@@ -637,7 +637,7 @@ json_object *sb_emp_create(sb_inst *in, json_object *body, sb_verr *ve)
         return NULL;
     }
     json_object_object_add(emp, "username", json_object_new_string(u));
-    if (emp_apply(in, emp, body, ve)) {
+    if (emp_apply(in, emp, NULL, body, ve)) {
         json_object_put(emp);
         return NULL;
     }
@@ -673,7 +673,7 @@ json_object *sb_emp_replace(sb_inst *in, json_object *emp, json_object *body, sb
         sb_verr_set(ve, 500, NULL, "out of memory");
         return NULL;
     }
-    if (emp_apply(in, scratch, body, ve)) {
+    if (emp_apply(in, scratch, emp, body, ve)) {
         json_object_put(scratch);
         return NULL;
     }
