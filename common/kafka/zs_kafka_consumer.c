@@ -387,9 +387,11 @@ static int commit_retriable(rd_kafka_resp_err_t e)
  * Commits the stored offsets before leaving. The commit librdkafka does inside close fails when
  * the group is rebalancing at that moment (another member left or joined: "rebalance in
  * progress", "generation id is not valid"), and a clean stop would then replay everything since
- * the last timer commit. So commit here, and while the group is rebalancing keep polling, which
- * lets this member rejoin with a valid generation, then try again. Messages polled meanwhile are
- * dropped unstored: their next owner gets them.
+ * the last timer commit. So commit here; when the group is rebalancing, keep polling until the
+ * rebalance has completed (the next rebalance callback), then commit again. Committing again
+ * while the join is still pending is worse than useless: the stale-generation answer makes
+ * librdkafka treat the assignment as lost and drop the stored offsets. Messages polled
+ * meanwhile are dropped unstored: their next owner gets them.
  */
 static zs_rc final_commit(zs_kafka_consumer *c, zs_err *err)
 {
@@ -399,11 +401,17 @@ static zs_rc final_commit(zs_kafka_consumer *c, zs_err *err)
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET ||
             (e == RD_KAFKA_RESP_ERR__STATE && c->stats.assigned == 0))
             return ZS_OK;
-        if (!commit_retriable(e) || now_ms() >= deadline || c->fatal)
+        if (!commit_retriable(e) || c->fatal)
             return zs_err_set(err, ZS_ERR_RETRY, "kafka final commit: %s", rd_kafka_err2str(e));
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 200);
-        if (m)
-            rd_kafka_message_destroy(m);
+        uint64_t seen = c->stats.rebalances;
+        while (c->stats.rebalances == seen && now_ms() < deadline && !c->fatal) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
+            if (m)
+                rd_kafka_message_destroy(m);
+        }
+        if (c->stats.rebalances == seen)
+            return zs_err_set(err, ZS_ERR_RETRY, "kafka final commit: %s (gave up after %d ms)",
+                              rd_kafka_err2str(e), c->close_commit_ms);
     }
 }
 

@@ -114,8 +114,8 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                rd_kafka_err2name(orig), buf);
         return;
     }
-    /* Transport errors are retried by librdkafka itself; log them so an outage is visible. */
-    /* Transport failures already arrive through the log callback (facility FAIL). */
+    /* librdkafka retries transport failures itself, and they already arrive through the log
+     * callback (facility FAIL); the rest (all brokers down, auth) is worth a line of its own. */
     if (err == RD_KAFKA_RESP_ERR__TRANSPORT)
         return;
     zs_log(ZS_LOG_WARN, NULL, NULL, "kafka producer: %s: %s",

@@ -88,7 +88,9 @@ int main(int argc, char **argv)
     int n_topics = 0, n_props = 0;
     long idle_exit_ms = 0;
     static worker w;
-    zs_log_init("kafka-test-worker", ZS_LOG_INFO);
+    const char *lvl = getenv("ZS_LOG_LEVEL");
+    int level = lvl ? zs_log_level_parse(lvl) : -1;
+    zs_log_init("kafka-test-worker", level >= 0 ? (zs_log_level)level : ZS_LOG_INFO);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0) {

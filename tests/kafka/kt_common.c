@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kafka/zs_kafka.h"
@@ -50,11 +51,33 @@ int kt_broker_start(kt_broker *b, const char *dir)
     return ok && b->bootstrap[0] ? 0 : -1;
 }
 
-void kt_broker_stop(kt_broker *b)
+int kt_broker_stop(kt_broker *b)
 {
+    int st = -1;
     if (b->pid > 0)
-        zt_stop(b->pid, SIGTERM);
+        st = zt_stop(b->pid, SIGTERM);
     b->pid = 0;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+void kt_workdir_remove(const char *dir)
+{
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    zt_sh(cmd, NULL, 0);
+}
+
+pid_t kt_last_pid(const char *record)
+{
+    FILE *f = fopen(record, "r");
+    if (!f)
+        return -1;
+    char line[1024], last[1024] = "";
+    while (fgets(line, sizeof line, f))
+        memcpy(last, line, sizeof last);
+    fclose(f);
+    const char *sp = strrchr(last, ' ');
+    return sp ? (pid_t)atoi(sp + 1) : -1;
 }
 
 long kt_control(const kt_broker *b, const char *method, const char *path, char *out, size_t cap)

@@ -21,7 +21,9 @@ int kt_workdir(const char *name, char *out, size_t cap);
 
 /* Starts a devbroker of the test's own (3 brokers, 6 partitions, control on a free port). */
 int kt_broker_start(kt_broker *b, const char *dir);
-void kt_broker_stop(kt_broker *b);
+/* SIGTERM and wait; returns 1 when the devbroker exited cleanly (status 0, so no sanitizer
+ * finding either). */
+int kt_broker_stop(kt_broker *b);
 /* One control request; returns the HTTP status (0 on transport failure), body copied to out. */
 long kt_control(const kt_broker *b, const char *method, const char *path, char *out, size_t cap);
 
@@ -33,6 +35,10 @@ pid_t kt_worker_start(const char *brokers, const char *group, const char *topic,
 int kt_produce_events(const char *brokers, const char *topic, int n_keys, int per_key);
 
 size_t kt_count_lines(const char *path);
+/* pid in the last record line, or -1. */
+pid_t kt_last_pid(const char *record);
+/* Removes a scratch directory (after a passing test). */
+void kt_workdir_remove(const char *dir);
 
 typedef struct kt_check {
     size_t records;    /* lines in the record file */

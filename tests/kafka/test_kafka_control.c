@@ -194,6 +194,8 @@ int main(void)
     ZT_RUN(test_refuses_unsafe_or_bad_config);
     ZT_RUN(test_unreachable_cluster_fails_deliveries);
     ZT_RUN(test_broker_down_up_consumer_completes);
-    kt_broker_stop(&broker);
+    ZT_CHECK(kt_broker_stop(&broker));
+    if (zt_failures == 0)
+        kt_workdir_remove(dir);
     return zt_summary();
 }

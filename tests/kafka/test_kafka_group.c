@@ -51,19 +51,28 @@ static void test_sigkill_restart_none_skipped_order_kept(void)
     snprintf(record, sizeof record, "%s/record", dir);
     snprintf(log, sizeof log, "%s/workers.log", dir);
     /* Slow enough per message that the kill lands mid-stream; refusals exercise the rewind. */
-    const char *extra[] = {"--delay-ms", "3", "--redeliver-every", "41", NULL};
+    const char *extra[] = {"--delay-ms", "3", "--redeliver-every", "41" NULL};
     pid_t w1 = kt_worker_start(b.bootstrap, "kg-1", topic, record, log, extra);
     pid_t w2 = kt_worker_start(b.bootstrap, "kg-1", topic, record, log, extra);
     ZT_CHECK(w1 > 0 && w2 > 0);
 
     ZT_EQ_INT(wait_distinct(record, N_KEYS * PER_KEY / 4, 60000), 0);
-    kill(w1, SIGKILL);
+    /* Kill the member that is handling right now, so the kill lands on real in-flight work. */
+    pid_t victim = kt_last_pid(record);
+    ZT_CHECK(victim == w1 || victim == w2);
+    if (victim != w1 && victim != w2)
+        victim = w1;
+    kill(victim, SIGKILL);
     int st;
-    waitpid(w1, &st, 0);
+    waitpid(victim, &st, 0);
     size_t at_kill = kt_count_lines(record);
-    printf("  killed worker after %zu records\n", at_kill);
+    printf("  killed worker %d after %zu records\n", (int)victim, at_kill);
     ZT_CHECK(at_kill < (size_t)N_KEYS * PER_KEY); /* the kill really was part way */
-    w1 = kt_worker_start(b.bootstrap, "kg-1", topic, record, log, extra);
+    pid_t restarted = kt_worker_start(b.bootstrap, "kg-1", topic, record, log, extra);
+    if (victim == w1)
+        w1 = restarted;
+    else
+        w2 = restarted;
 
     ZT_EQ_INT(wait_distinct(record, N_KEYS * PER_KEY, 90000), 0);
     int s1 = zt_stop(w1, SIGTERM), s2 = zt_stop(w2, SIGTERM);
@@ -89,7 +98,9 @@ static void test_sigkill_restart_none_skipped_order_kept(void)
         s3 = zt_stop(w3, SIGKILL);
     ZT_CHECK(WIFEXITED(s3) && WEXITSTATUS(s3) == 0);
     ZT_EQ_INT(kt_count_lines(record2), 0);
-    kt_broker_stop(&b);
+    ZT_CHECK(kt_broker_stop(&b));
+    if (zt_failures == 0)
+        kt_workdir_remove(dir);
 }
 
 int main(void)

@@ -169,6 +169,8 @@ int main(void)
     ZT_RUN(test_kcat_produces_worker_consumes);
     ZT_RUN(test_producer_sync_kcat_reads_back);
     ZT_RUN(test_kcat_headers_reach_consumer);
-    kt_broker_stop(&broker);
+    ZT_CHECK(kt_broker_stop(&broker));
+    if (zt_failures == 0)
+        kt_workdir_remove(dir);
     return zt_summary();
 }
