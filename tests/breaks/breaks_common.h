@@ -20,7 +20,7 @@ typedef struct parsed_vec {
     zs_breaks_booking b[MAXB];
     size_t n;
     char text[MAXB][2][24]; /* "YYYY-MM-DDTHH:MM" start/end */
-    char ids[MAXB][8];
+    char ids[MAXB][24];
 } parsed_vec;
 
 /* Next calendar date of "YYYY-MM-DD". */
@@ -60,7 +60,7 @@ static void vec_parse(const bvec *v, parsed_vec *p)
             s++;
         snprintf(p->text[p->n][0], 24, "%sT%s", v->date, a);
         snprintf(p->text[p->n][1], 24, "%sT%s", plus ? next : v->date, e);
-        snprintf(p->ids[p->n], 8, "b%zu", p->n + 1);
+        snprintf(p->ids[p->n], sizeof p->ids[p->n], "b%zu", p->n + 1);
         p->b[p->n].id = p->ids[p->n];
         p->b[p->n].project = "P1";
         zs_breaks_local_parse(p->text[p->n][0], &p->b[p->n].start);

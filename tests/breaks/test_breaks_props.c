@@ -37,7 +37,7 @@ static int rn(int n)
 typedef struct day {
     zs_breaks_input in;
     zs_breaks_booking b[MAXB];
-    char ids[MAXB][8];
+    char ids[MAXB][24];
     const char *tzname;
 } day;
 
