@@ -51,7 +51,7 @@ static void test_sigkill_restart_none_skipped_order_kept(void)
     snprintf(record, sizeof record, "%s/record", dir);
     snprintf(log, sizeof log, "%s/workers.log", dir);
     /* Slow enough per message that the kill lands mid-stream; refusals exercise the rewind. */
-    const char *extra[] = {"--delay-ms", "3", "--redeliver-every", "41" NULL};
+    const char *extra[] = {"--delay-ms", "3", "--redeliver-every", "41", NULL};
     pid_t w1 = kt_worker_start(b.bootstrap, "kg-1", topic, record, log, extra);
     pid_t w2 = kt_worker_start(b.bootstrap, "kg-1", topic, record, log, extra);
     ZT_CHECK(w1 > 0 && w2 > 0);
