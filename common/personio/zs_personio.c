@@ -57,8 +57,13 @@ static double now_s(void)
 
 static tok_entry *cache_entry(const zs_personio *p)
 {
+    /* The secret's hash is part of the key so a rotated secret is not held back by the
+     * cool-down of the old one; the secret itself never sits in the cache. */
+    unsigned long long h = 1469598103934665603ULL;
+    for (const char *c = p->client_secret; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
     char key[1400];
-    snprintf(key, sizeof key, "%s|%s|%s", p->base, p->client_id, p->scope);
+    snprintf(key, sizeof key, "%s|%s|%s|%016llx", p->base, p->client_id, p->scope, h);
     pthread_mutex_lock(&cache_lock);
     tok_entry *e = cache_head;
     while (e && strcmp(e->key, key) != 0)

@@ -128,6 +128,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             free(r.body);
             memset(&r, 0, sizeof r);
             r.status = 500;
+            q.resumed = 1;
             long again = 0;
             pthread_mutex_lock(&g_lock);
             sbx_handle(&q, &r, &again);

@@ -26,8 +26,9 @@ static token *g_tok;
 static int g_ntok;
 
 typedef struct fault {
-    char method[16], prefix[256], company[128];
-    int count, status, drop;
+    char method[16], prefix[256], company[128], with_arg[64];
+    char title[160], detail[256];
+    int count, status, drop, drop_after;
     long delay_ms;
 } fault;
 static fault g_faults[64];
@@ -1864,7 +1865,11 @@ static void control(sbx_req *q, sbx_resp *r)
             f->status = (int)long_or(in, "status", 0);
             f->delay_ms = long_or(in, "delay_ms", 0);
             f->drop = json_object_get_boolean(sbx_jget(in, "drop"));
-            if (f->status == 0 && f->delay_ms == 0 && !f->drop)
+            f->drop_after = json_object_get_boolean(sbx_jget(in, "drop_after"));
+            snprintf(f->with_arg, sizeof f->with_arg, "%s", str_or(in, "with_arg", ""));
+            snprintf(f->title, sizeof f->title, "%s", str_or(in, "title", ""));
+            snprintf(f->detail, sizeof f->detail, "%s", str_or(in, "detail", ""));
+            if (f->status == 0 && f->delay_ms == 0 && !f->drop && !f->drop_after)
                 bad_request(r, "Invalid request", "A fault needs status, delay_ms or drop");
             else {
                 g_nfaults++;
@@ -2054,6 +2059,8 @@ static int fault_take(const sbx_req *q, sbx_company *c, fault *out)
             continue;
         if (f->company[0] && (!c || strcmp(c->name, f->company) != 0))
             continue;
+        if (f->with_arg[0] && !sbx_arg(q, f->with_arg))
+            continue;
         *out = *f;
         if (--f->count <= 0) {
             g_faults[i] = g_faults[--g_nfaults];
@@ -2090,7 +2097,7 @@ static void fault_respond(sbx_resp *r, int status)
     }
 }
 
-void sbx_handle(sbx_req *q, sbx_resp *r, long *delay_ms)
+static void handle_inner(sbx_req *q, sbx_resp *r, long *delay_ms)
 {
     *delay_ms = 0;
     if (strncmp(q->path, "/_sandbox/", 10) == 0) {
@@ -2118,11 +2125,17 @@ void sbx_handle(sbx_req *q, sbx_resp *r, long *delay_ms)
         if (t)
             c = t->co;
     }
-    count_request(c, q->method, q->path);
     fault f;
-    if (fault_take(q, c, &f)) {
+    if (!q->resumed)
+        count_request(c, q->method, q->path);
+    if (!q->resumed && fault_take(q, c, &f)) {
         if (f.drop) {
             r->drop = 1;
+            return;
+        }
+        if (f.status && (f.title[0] || f.detail[0])) {
+            sbx_err_v2(r, f.status, f.title[0] ? f.title : "Injected fault", f.detail, "sandbox.fault");
+            count_status(c, r->status);
             return;
         }
         if (f.status) {
@@ -2133,7 +2146,12 @@ void sbx_handle(sbx_req *q, sbx_resp *r, long *delay_ms)
             count_status(c, r->status);
             return;
         }
-        *delay_ms = f.delay_ms;
+        /* the request takes effect, then the answer is lost: what a timeout looks like to clients */
+        q->drop_after = f.drop_after;
+        if (f.delay_ms > 0) {
+            *delay_ms = f.delay_ms;
+            return;
+        }
     }
     if (strcmp(q->path, "/v2/auth/token") == 0 && strcmp(q->method, "POST") == 0) {
         handle_token(q, r);
@@ -2216,6 +2234,13 @@ void sbx_record_delivery(const char *company, json_object *rec)
     if (json_object_array_length(c->deliveries) >= 500)
         json_object_array_del_idx(c->deliveries, 0, 1);
     json_object_array_add(c->deliveries, rec);
+}
+
+void sbx_handle(sbx_req *q, sbx_resp *r, long *delay_ms)
+{
+    handle_inner(q, r, delay_ms);
+    if (*delay_ms == 0 && q->drop_after)
+        r->drop = 1;
 }
 
 /* ------------------------------------------------------------------ state file */

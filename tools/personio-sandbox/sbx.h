@@ -70,6 +70,8 @@ typedef struct sbx_req {
     char origin[320];
     sbx_company *co;     /* the company of the bearer token (NULL until authenticated) */
     const char *scopes;  /* scopes of the token */
+    int resumed;         /* second pass after an injected delay: already counted and faulted */
+    int drop_after;      /* lose the answer after the request took effect */
 } sbx_req;
 
 typedef struct sbx_resp {
@@ -109,6 +111,8 @@ void sbx_json(sbx_resp *r, int status, json_object *o); /* takes ownership of o 
 /* ---- store & API (sandbox.c) ---- */
 extern sbx_cfg g_cfg;
 extern pthread_mutex_t g_lock;
+/* Handles one request under g_lock. When *delay_ms comes back > 0, the caller sleeps that long
+ * without the lock and calls again with q->resumed = 1. */
 void sbx_handle(sbx_req *q, sbx_resp *r, long *delay_ms);
 int sbx_state_save(const char *path);
 int sbx_state_load(const char *path);
