@@ -52,6 +52,15 @@ static void test_control_api(void)
     snprintf(cmd, sizeof cmd, "kcat -b '%s' -L -t kc-extra 2>&1", broker.bootstrap);
     ZT_EQ_INT(zt_sh(cmd, meta, sizeof meta), 0);
     ZT_CONTAINS(meta, "topic \"kc-extra\" with 2 partitions");
+
+    ZT_EQ_INT(kt_control(&broker, "POST", "/leader?topic=kc-extra&partition=1&broker=3", out,
+                         sizeof out),
+              200);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/leader?topic=kc-extra&partition=1&broker=7", out,
+                         sizeof out),
+              400);
+    ZT_EQ_INT(zt_sh(cmd, meta, sizeof meta), 0);
+    ZT_CONTAINS(meta, "partition 1, leader 3,");
 }
 
 static int wait_distinct(const char *record, int n_keys, int per_key, size_t want, int timeout_ms)
