@@ -50,6 +50,21 @@ zs_zep_local_pacer *zs_zep_local_pacer_new(long rate, long period_ms, long burst
 void zs_zep_local_pacer_free(zs_zep_local_pacer *p);
 zs_zep_pacer zs_zep_local_pacer_iface(zs_zep_local_pacer *p);
 
+/*
+ * Redis-shared pacer: every replica of a tenant draws from one GCRA budget in Redis
+ * (zs_redis_gcra_take on zs:{tenant}:ratelimit:zep), and a 429 block is stored as
+ * zs:{tenant}:ratelimit:zep-block with the block time as TTL, so the other replicas stop too.
+ * If Redis cannot be asked, acquire fails and the call returns ZS_ERR_RETRY: pacing fails closed,
+ * because a burst from every replica at once would cost a 60 s block for the whole tenant.
+ * The zs_redis handle is the caller's (one per thread, like zs_zep).
+ */
+struct zs_redis;
+typedef struct zs_zep_redis_pacer {
+    struct zs_redis *redis;
+    long rate, period_ms, burst; /* 0: ZS_ZEP_PACE_* defaults */
+} zs_zep_redis_pacer;
+zs_zep_pacer zs_zep_redis_pacer_iface(zs_zep_redis_pacer *p);
+
 /* ---------------------------------------------------------------- handle */
 
 typedef struct zs_zep_cfg {
