@@ -121,6 +121,19 @@ static void test_issue_example(void)
         "{\"bookings\":[{\"id\":\"b1\",\"start\":\"2025-06-02T08:00\",\"end\":\"2025-06-02T14:01\",\"project\":\"P1\"}]}";
     ZT_EQ_INT(run_cli(minimal, out, sizeof out, errbuf, sizeof errbuf), 0);
     ZT_EQ_STR(out, want);
+    /* the same on stdin, the way operators call it */
+    char path[600], cmd[1400];
+    snprintf(path, sizeof path, "%s/stdin-%d.json", workdir, (int)getpid());
+    FILE *f = fopen(path, "wb");
+    ZT_CHECK(f != NULL);
+    if (f) {
+        fputs(minimal, f);
+        fclose(f);
+        snprintf(cmd, sizeof cmd, "'%s' breaks < '%s'", zt_bin("zepsync"), path);
+        ZT_EQ_INT(zt_sh(cmd, out, sizeof out), 0);
+        ZT_EQ_STR(out, want);
+        unlink(path);
+    }
     /* The full example request (all fields at their defaults) also carries a previous end only
      * nine hours earlier, so the rest-period check must fire on top. */
     const char *full =
