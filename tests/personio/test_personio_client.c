@@ -27,6 +27,27 @@ static zs_personio *client_for(const sbx *s, const char *cid, const char *secret
     return p;
 }
 
+static long lookup_ident(const sbx *s, const char *company, const char *key)
+{
+    zt_http_resp r;
+    char path[400], buf[64];
+    snprintf(path, sizeof path, "companies.%s.identification", company);
+    long n = -1;
+    if (sbx_req(s, "GET", "/_sandbox/requests", NULL, NULL, &r) == 200) {
+        /* keys contain ": " and dots are not in them, so look the key up in the sub-object text */
+        char sub[4096];
+        if (sbx_jstr(r.body, path, sub, sizeof sub)) {
+            char pat[256];
+            snprintf(pat, sizeof pat, "\"%s\":", key);
+            const char *at = strstr(sub, pat);
+            n = at ? atol(at + strlen(pat)) : 0;
+        }
+    }
+    (void)buf;
+    zt_http_resp_free(&r);
+    return n;
+}
+
 static void fault(const sbx *s, const char *json)
 {
     ZT_EQ_INT(sbx_req(s, "POST", "/_sandbox/faults", JSONH, json, NULL), 204);
@@ -92,6 +113,8 @@ static void test_token_cached_per_tenant_across_handles(void)
     ZT_EQ_INT(t.n, 3);
     zs_personio_absence_types_release(&t);
     ZT_EQ_INT(sbx_count(&S, "c-acme", "POST /v2/auth/token") - before, 1);
+    ZT_CHECK(lookup_ident(&S, "c-acme", "X-Personio-App-ID: ZEPSYNC") >= 6);
+    ZT_CHECK(lookup_ident(&S, "c-acme", "X-Personio-Partner-ID: ZEPSYNC_TESTS") >= 6);
     ZT_EQ_INT(sbx_count(&S, "c-other", "POST /v2/auth/token"), 1);
     ZT_EQ_INT(zs_personio_auth_calls(), 2);
     zs_personio_free(a);

@@ -385,6 +385,20 @@ static void test_attendance_rules(void)
     ZT_EQ_INT(sbx_req(&S, "DELETE", path, JH, NULL, NULL), 204);
     ZT_EQ_INT(sbx_req(&S, "GET", path, JH, NULL, NULL), 404);
     ZT_EQ_INT(sbx_req(&S, "DELETE", path, JH, NULL, NULL), 404);
+
+    snprintf(q, sizeof q, "/v2/attendance-periods?person.id=%s&sort=-start.date_time", PID);
+    ZT_EQ_INT(sbx_req(&S, "GET", q, JH, NULL, &r), 200);
+    ZT_EQ_STR(J(r.body, "_data.0.start.date_time"), "2026-11-05T11:00:00");
+    zt_http_resp_free(&r);
+    snprintf(q, sizeof q, "/v2/attendance-periods?person.id=%s&sort=status,-start.date_time", PID);
+    ZT_EQ_INT(sbx_req(&S, "GET", q, JH, NULL, &r), 200);
+    ZT_EQ_STR(J(r.body, "_data.0.approval.status"), "CONFIRMED");
+    ZT_EQ_STR(J(r.body, "_data.0.start.date_time"), "2026-11-05T11:00:00");
+    ZT_EQ_STR(J(r.body, "_data.1.approval.status"), "PENDING");
+    ZT_EQ_STR(J(r.body, "_data.1.start.date_time"), "2026-11-05T09:00:00");
+    ZT_EQ_STR(J(r.body, "_data.3.start.date_time"), "2026-11-02T12:00:00");
+    zt_http_resp_free(&r);
+    ZT_EQ_INT(sbx_req(&S, "GET", "/v2/attendance-periods?sort=colour", JH, NULL, NULL), 400);
 }
 
 static void test_absences(void)
@@ -518,7 +532,7 @@ static void test_faults_and_counts(void)
 
 static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
 static int rx_count, rx_fail_first;
-static char rx_body[4][2048], rx_auth[4][256];
+static char rx_body[8][2048], rx_auth[8][256], rx_custom[8][256];
 
 typedef struct rx_ctx {
     char buf[4096];
@@ -546,12 +560,14 @@ static enum MHD_Result rx_handler(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *custom = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-My-Auth");
     pthread_mutex_lock(&rx_lock);
     int i = rx_count++;
     int fail = i < rx_fail_first;
-    if (i < 4) {
+    if (i < 8) {
         sbx_cpy(rx_body[i], sizeof rx_body[i], x->buf);
         sbx_cpy(rx_auth[i], sizeof rx_auth[i], auth ? auth : "");
+        sbx_cpy(rx_custom[i], sizeof rx_custom[i], custom ? custom : "");
     }
     pthread_mutex_unlock(&rx_lock);
     free(x);
@@ -635,6 +651,42 @@ static void test_webhook_delivery_and_retry(void)
     ZT_EQ_INT(sbx_req(&S, "PATCH", path, JH, "{\"first_name\":\"Hooked\"}", NULL), 200);
     usleep(300000);
     ZT_EQ_INT(rx_wait(4, 0), 3);
+
+    /* CUSTOM auth headers, employment events carry the person, ping reaches a disabled hook */
+    snprintf(body, sizeof body,
+             "{\"url\":\"http://127.0.0.1:%d/emp\",\"status\":\"ENABLED\",\"auth_type\":\"CUSTOM\","
+             "\"custom_headers\":{\"X-My-Auth\":\"abc\"},\"enabled_events\":[\"employment.updated\"]}", port);
+    ZT_EQ_INT(sbx_req(&S, "POST", "/v2/webhooks", JH, body, NULL), 201);
+    ZT_EQ_INT(sbx_req(&S, "POST", "/v2/webhooks", JH,
+                      "{\"url\":\"http://127.0.0.1:1/x\",\"auth_type\":\"CUSTOM\",\"custom_headers\":{\"Host\":\"a\"}}", NULL), 422);
+    ZT_EQ_INT(sbx_req(&S, "GET", path, JH, NULL, &r), 200);
+    char eid[32], epath[200];
+    sbx_cpy(eid, sizeof eid, J(r.body, "employments.0.id"));
+    zt_http_resp_free(&r);
+    snprintf(epath, sizeof epath, "/v2/persons/%s/employments/%s", pid, eid);
+    ZT_EQ_INT(sbx_req(&S, "PATCH", epath, JH, "{\"weekly_working_hours\":20}", &r), 200);
+    ZT_EQ_STR(J(r.body, "weekly_working_hours"), "20");
+    zt_http_resp_free(&r);
+    ZT_EQ_INT(rx_wait(4, 5000), 4);
+    pthread_mutex_lock(&rx_lock);
+    ZT_EQ_STR(J(rx_body[3], "event_name"), "employment.updated");
+    ZT_EQ_STR(J(rx_body[3], "payload.id"), eid);
+    ZT_EQ_STR(J(rx_body[3], "payload.person.id"), pid);
+    ZT_EQ_STR(rx_custom[3], "abc");
+    ZT_EQ_STR(rx_auth[3], "");
+    pthread_mutex_unlock(&rx_lock);
+    ZT_EQ_INT(sbx_req(&S, "GET", "/v2/webhooks", JH, NULL, &r), 200);
+    char off_id[64];
+    sbx_cpy(off_id, sizeof off_id, J(r.body, "_data.0.id"));
+    ZT_EQ_STR(J(r.body, "_data.0.status"), "DISABLED");
+    zt_http_resp_free(&r);
+    snprintf(epath, sizeof epath, "/v2/webhooks/%s/ping", off_id);
+    ZT_EQ_INT(sbx_req(&S, "POST", epath, JH, NULL, NULL), 204);
+    ZT_EQ_INT(rx_wait(5, 5000), 5);
+    pthread_mutex_lock(&rx_lock);
+    ZT_EQ_STR(J(rx_body[4], "event_name"), "ping");
+    ZT_EQ_STR(rx_auth[4], "Bearer off");
+    pthread_mutex_unlock(&rx_lock);
     MHD_stop_daemon(d);
 }
 
@@ -671,6 +723,28 @@ static void test_rate_limit_headers_and_429(void)
     usleep(1100000);
     ZT_EQ_INT(sbx_req(&s2, "GET", "/v2/persons", h, NULL, NULL), 200);
     ZT_EQ_INT(sbx_status_count(&s2, "rl", 429), 1);
+    sbx_stop(&s2);
+}
+
+static void test_auth_rate_limit(void)
+{
+    sbx s2;
+    const char *extra[] = {"--rl-auth", "3", NULL};
+    ZT_EQ_INT(sbx_start(&s2, extra), 0);
+    ZT_EQ_INT(sbx_company(&s2, "{\"name\":\"al\",\"client_id\":\"al-cid\",\"client_secret\":\"s\"}"), 201);
+    char t[256];
+    for (int i = 0; i < 3; i++)
+        ZT_EQ_INT(sbx_token(&s2, "al-cid", "s", t, sizeof t), 0);
+    zt_http_resp r;
+    const char *body = "grant_type=client_credentials&client_id=al-cid&client_secret=s";
+    ZT_EQ_INT(sbx_req(&s2, "POST", "/v2/auth/token", FORM, body, &r), 429);
+    ZT_EQ_STR(J(r.body, "error"), "temporarily_unavailable");
+    zt_http_resp_free(&r);
+    ZT_EQ_INT(sbx_req(&s2, "POST", "/v2/auth/token", FORM, body, NULL), 429);
+    /* in the cool-down minute one request per second gets through */
+    usleep(1100000);
+    ZT_EQ_INT(sbx_req(&s2, "POST", "/v2/auth/token", FORM, body, NULL), 200);
+    ZT_EQ_INT(sbx_req(&s2, "POST", "/v2/auth/token", FORM, body, NULL), 429);
     sbx_stop(&s2);
 }
 
@@ -723,6 +797,7 @@ int main(void)
     ZT_RUN(test_faults_and_counts);
     ZT_RUN(test_webhook_delivery_and_retry);
     ZT_RUN(test_rate_limit_headers_and_429);
+    ZT_RUN(test_auth_rate_limit);
     ZT_RUN(test_state_file_survives_restart);
     sbx_stop(&S);
     return zt_summary();

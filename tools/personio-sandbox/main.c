@@ -110,6 +110,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     sbx_req q = {.method = method, .path = url, .body = ctx->body, .body_len = ctx->len, .args = args};
     q.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     q.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    q.partner_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Personio-Partner-ID");
+    if (!q.partner_id)
+        q.partner_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Personio-Partner-ID");
+    q.app_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Personio-App-ID");
+    if (!q.app_id)
+        q.app_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Personio-App-ID");
     const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
     snprintf(q.origin, sizeof q.origin, "http://%s", host ? host : "127.0.0.1");
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);

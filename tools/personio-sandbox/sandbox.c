@@ -165,6 +165,7 @@ static void company_free(sbx_company *c)
     json_object_put(c->deliveries);
     json_object_put(c->counts);
     json_object_put(c->statuses);
+    json_object_put(c->idents);
     free(c);
 }
 
@@ -256,10 +257,11 @@ static sbx_company *company_from_json(json_object *in, int from_state, char *why
     c->deliveries = json_object_new_array();
     c->counts = json_object_new_object();
     c->statuses = json_object_new_object();
+    c->idents = json_object_new_object();
     for (int f = 0; f < FAM_N; f++)
         c->bucket[f].tokens = -1; /* full on first use */
     if (!c->attributes || !c->absence_types || !c->persons || !c->employments || !c->attendance ||
-        !c->absences || !c->webhooks || !c->deliveries || !c->counts || !c->statuses) {
+        !c->absences || !c->webhooks || !c->deliveries || !c->counts || !c->statuses || !c->idents) {
         company_free(c);
         snprintf(why, whycap, "out of memory");
         return NULL;
@@ -1034,17 +1036,72 @@ static long long period_end(json_object *a)
     return e ? sbx_parse_local(e) : -1;
 }
 
+/* The documented sort keys; g_lock serialises requests, so the active order can be a global. */
+enum { SK_PERSON, SK_START, SK_END, SK_UPDATED, SK_STATUS };
+static struct { int key, desc; } g_sort[8];
+static int g_nsort;
+
+static int parse_sort(const char *s)
+{
+    static const char *const names[] = {"person.id", "start.date_time", "end.date_time", "updated_at", "status"};
+    g_nsort = 0;
+    if (!s) {
+        g_sort[0].key = SK_PERSON, g_sort[1].key = SK_START, g_sort[2].key = SK_END;
+        g_sort[0].desc = g_sort[1].desc = g_sort[2].desc = 0;
+        g_nsort = 3;
+        return 0;
+    }
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int desc = *t == '-';
+        if (desc)
+            t++;
+        int k = -1;
+        for (int i = 0; i < 5; i++)
+            if (strcmp(t, names[i]) == 0)
+                k = i;
+        if (k < 0 || g_nsort >= 8)
+            return -1;
+        g_sort[g_nsort].key = k;
+        g_sort[g_nsort].desc = desc;
+        g_nsort++;
+    }
+    return g_nsort ? 0 : -1;
+}
+
 static int cmp_periods(const void *x, const void *y)
 {
     json_object *a = *(json_object *const *)x, *b = *(json_object *const *)y;
-    long long pa = atoll(str_or(a, "person.id", "0")), pb = atoll(str_or(b, "person.id", "0"));
-    if (pa != pb)
-        return pa < pb ? -1 : 1;
-    long long sa = period_start(a), sb = period_start(b);
-    if (sa != sb)
-        return sa < sb ? -1 : 1;
-    long long ea = period_end(a), eb = period_end(b);
-    return ea < eb ? -1 : ea > eb;
+    for (int i = 0; i < g_nsort; i++) {
+        int c = 0;
+        long long va, vb;
+        switch (g_sort[i].key) {
+        case SK_PERSON:
+            va = atoll(str_or(a, "person.id", "0")), vb = atoll(str_or(b, "person.id", "0"));
+            c = va < vb ? -1 : va > vb;
+            break;
+        case SK_START:
+        case SK_END:
+            va = g_sort[i].key == SK_START ? period_start(a) : period_end(a);
+            vb = g_sort[i].key == SK_START ? period_start(b) : period_end(b);
+            /* open ends sort last in ascending order */
+            if (va < 0 || vb < 0)
+                c = (va < 0) - (vb < 0);
+            else
+                c = va < vb ? -1 : va > vb;
+            break;
+        case SK_UPDATED:
+            c = strcmp(str_or(a, "updated_at", ""), str_or(b, "updated_at", ""));
+            break;
+        case SK_STATUS:
+            c = strcmp(str_or(a, "approval.status", ""), str_or(b, "approval.status", ""));
+            break;
+        }
+        if (c)
+            return g_sort[i].desc ? -c : c;
+    }
+    return strcmp(str_or(a, "id", ""), str_or(b, "id", ""));
 }
 
 static json_object *attendance_out(sbx_req *q, json_object *a)
@@ -1160,12 +1217,15 @@ static void attendance_list(sbx_req *q, sbx_resp *r)
         bad_request(r, "Invalid request", "Invalid request content");
         return;
     }
+    if (parse_sort(sbx_arg(q, "sort")) < 0) {
+        free(v);
+        bad_request(r, "Invalid request", "Invalid sort field");
+        return;
+    }
     qsort(v, m, sizeof *v, cmp_periods);
-    const char *sort = sbx_arg(q, "sort");
-    int desc = sort && sort[0] == '-';
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < m; i++)
-        json_object_array_add(arr, json_object_get(v[desc ? m - 1 - i : i]));
+        json_object_array_add(arr, json_object_get(v[i]));
     free(v);
     respond_list(q, r, arr, 100, 100, attendance_out);
 }
@@ -1891,8 +1951,10 @@ static void control(sbx_req *q, sbx_resp *r)
             if (del) {
                 json_object_put(c->counts);
                 json_object_put(c->statuses);
+                json_object_put(c->idents);
                 c->counts = json_object_new_object();
                 c->statuses = json_object_new_object();
+                c->idents = json_object_new_object();
                 continue;
             }
             json_object *e = json_object_new_object();
@@ -1903,6 +1965,7 @@ static void control(sbx_req *q, sbx_resp *r)
             }
             json_object_object_add(e, "requests", json_object_get(c->counts));
             json_object_object_add(e, "statuses", json_object_get(c->statuses));
+            json_object_object_add(e, "identification", json_object_get(c->idents));
             json_object_object_add(cs, c->name, e);
         }
         if (del) {
@@ -2049,6 +2112,22 @@ static void count_request(sbx_company *c, const char *method, const char *path)
     json_object_object_add(counts, key, json_object_new_int64((v ? json_object_get_int64(v) : 0) + 1));
 }
 
+/* Personio asks integrations to identify themselves; tests check that zepsync does. */
+static void count_idents(sbx_company *c, const sbx_req *q)
+{
+    const char *names[2] = {"X-Personio-Partner-ID", "X-Personio-App-ID"};
+    const char *vals[2] = {q->partner_id, q->app_id};
+    for (int i = 0; c && i < 2; i++) {
+        if (!vals[i])
+            continue;
+        char key[200];
+        snprintf(key, sizeof key, "%s: %.150s", names[i], vals[i]);
+        json_object *v = NULL;
+        json_object_object_get_ex(c->idents, key, &v);
+        json_object_object_add(c->idents, key, json_object_new_int64((v ? json_object_get_int64(v) : 0) + 1));
+    }
+}
+
 static int fault_take(const sbx_req *q, sbx_company *c, fault *out)
 {
     for (int i = 0; i < g_nfaults; i++) {
@@ -2126,8 +2205,10 @@ static void handle_inner(sbx_req *q, sbx_resp *r, long *delay_ms)
             c = t->co;
     }
     fault f;
-    if (!q->resumed)
+    if (!q->resumed) {
         count_request(c, q->method, q->path);
+        count_idents(c, q);
+    }
     if (!q->resumed && fault_take(q, c, &f)) {
         if (f.drop) {
             r->drop = 1;

@@ -49,6 +49,7 @@ typedef struct sbx_company {
         *attributes, *deliveries;
     json_object *counts;   /* "METHOD /template" -> count */
     json_object *statuses; /* "429" -> count */
+    json_object *idents;   /* "X-Personio-App-ID: VALUE" -> count */
     sbx_bucket bucket[FAM_N];
     double auth_win_start, auth_penalty_until, auth_last;
     int auth_count;
@@ -65,6 +66,8 @@ typedef struct sbx_req {
     size_t body_len;
     const char *content_type;
     const char *authorization;
+    const char *partner_id;  /* X-Personio-Partner-ID (or the un-prefixed spelling) */
+    const char *app_id;      /* X-Personio-App-ID */
     sbx_kv *args;
     int nargs;
     char origin[320];
