@@ -385,6 +385,7 @@ static zs_rc tenant_build(json_object *doc, const char *path, zs_tenant *t, zs_e
     t->personio.partner_id = dup_or(jstr(p, "partner_id"), "ZEPSYNC", &oom);
     t->personio.app_id = dup_or(jstr(p, "app_id"), "ZEPSYNC", &oom);
     t->zep.base_url = dup_or(jstr(z, "base_url"), NULL, &oom);
+    t->zep.max_requests_per_5min = jint(z, "max_requests_per_5min", 900);
 
     t->employees.create_new = jbool(e, "create_new", false);
     t->employees.match_by_email = jbool(e, "match_by_email", true);
@@ -632,7 +633,7 @@ int zs_tenant_describe(const zs_tenant *t, zs_buf *out)
     put_str(out, "base_url", t->zep.base_url, 0);
     put_str(out, "token", t->zep.token_src, 1);
     put_str(out, "soap_token", t->zep.soap_token_src, 1);
-    zs_buf_puts(out, "}");
+    zs_buf_printf(out, ",\"max_requests_per_5min\":%d}", t->zep.max_requests_per_5min);
     put_str(out, "sync_start_date", t->sync_start_date, 1);
     zs_buf_printf(out, ",\"employees\":{\"create_new\":%s,\"match_by_email\":%s",
                   t->employees.create_new ? "true" : "false",

@@ -97,6 +97,7 @@ typedef struct zs_tenant {
         char *token;      /* REST bearer token (resolved secret) */
         char *soap_token; /* SOAP token (resolved secret); NULL when not configured */
         char *token_src, *soap_token_src;
+        int max_requests_per_5min; /* default 900, below ZEP's 1000 */
     } zep;
 
     char sync_start_date[11]; /* YYYY-MM-DD */

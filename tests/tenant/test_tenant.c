@@ -112,7 +112,7 @@ static void test_full_file_typed_fields(void)
                "\"client_secret_file\":\"%s/personio.secret\",\"partner_id\":\"ACME\","
                "\"webhook\":{\"token_env\":\"%s\"}},\n"
                " \"zep\":{\"base_url\":\"https://www.zep-online.de/zepacme\",\"token_env\":\"%s\","
-               "\"soap_token_file\":\"%s/soap.secret\"},\n"
+               "\"soap_token_file\":\"%s/soap.secret\",\"max_requests_per_5min\":4500},\n"
                " \"sync_start_date\":\"2026-02-01\",\n"
                " \"employees\":{\"create_new\":true,\"default_price_group\":\"01\","
                "\"match_by_email\":false,\"exclude_attribute\":\"dynamic_9001\","
@@ -150,6 +150,7 @@ static void test_full_file_typed_fields(void)
         ZT_EQ_STR(t->zep.base_url, "https://www.zep-online.de/zepacme");
         ZT_EQ_STR(t->zep.token, "zep-token-from-env");
         ZT_EQ_STR(t->zep.soap_token, "soap-token-64hex");
+        ZT_EQ_INT(t->zep.max_requests_per_5min, 4500);
         ZT_EQ_STR(t->sync_start_date, "2026-02-01");
         ZT_CHECK(t->employees.create_new);
         ZT_CHECK(!t->employees.match_by_email);
@@ -245,6 +246,7 @@ static void test_minimal_file_defaults(void)
         ZT_EQ_STR(t->personio.client_secret, "personio-secret-value");
         ZT_EQ_STR(t->zep.token, "zep-rest-token");
         ZT_CHECK(t->zep.soap_token == NULL);
+        ZT_EQ_INT(t->zep.max_requests_per_5min, 900);
         ZT_CHECK(t->personio.webhook_token == NULL);
         ZT_CHECK(!t->personio.webhook_enabled);
         ZT_CHECK(!zs_tenant_webhook_token_ok(t, ""));
