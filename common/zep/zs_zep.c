@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <libxml/parser.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,8 @@ zs_zep *zs_zep_new(const zs_zep_cfg *cfg, zs_err *err)
             zs_err_set(err, ZS_ERR_FAILED, "zep: instance must be a single path segment");
             return NULL;
         }
+    /* libxml2's global init is not thread-safe on first use; handles are made before the work */
+    xmlInitParser();
     zs_zep *z = calloc(1, sizeof *z);
     if (!z) {
         zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
@@ -543,7 +546,7 @@ static void parse_reason(json_object *o, zs_zep_absence_reason *r)
 
 /* ---------------------------------------------------------------- paging */
 
-typedef int (*item_fn)(json_object *item, void *ctx); /* 0 ok, -1 out of memory */
+typedef int (*item_fn)(json_object *item, void *ctx); /* 0 go on, 1 stop paging, -1 out of memory */
 
 static zs_rc rest_each(zs_zep *z, const char *path, const char *query, item_fn fn, void *ctx, zs_err *err)
 {
@@ -560,11 +563,18 @@ static zs_rc rest_each(zs_zep *z, const char *path, const char *query, item_fn f
             json_object_put(env);
             return zs_err_set(err, ZS_ERR_FAILED, "zep GET %s: response without a data array", path);
         }
-        for (size_t i = 0; i < json_object_array_length(data); i++)
-            if (fn(json_object_array_get_idx(data, i), ctx)) {
+        int stop = 0;
+        for (size_t i = 0; !stop && i < json_object_array_length(data); i++) {
+            stop = fn(json_object_array_get_idx(data, i), ctx);
+            if (stop < 0) {
                 json_object_put(env);
                 return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
             }
+        }
+        if (stop) {
+            json_object_put(env);
+            return ZS_OK;
+        }
         /* follow page numbers, not links.next: the links drop the filter parameters */
         if (json_object_object_get_ex(env, "meta", &meta) && json_object_object_get_ex(meta, "last_page", &lp))
             last = json_object_get_int64(lp);
@@ -666,7 +676,7 @@ static int match_email(json_object *item, void *ctx)
         parse_employee(item, f->out);
         f->found = 1;
     }
-    return 0;
+    return f->found; /* no need to read the remaining pages */
 }
 
 zs_rc zs_zep_employee_find_email(zs_zep *z, const char *email, zs_zep_employee *out, zs_err *err)

@@ -3,7 +3,8 @@
  * times, bookings (REST calls them attendances), absences and absence reasons; SOAP v10 (libxml2)
  * for what REST lacks: modifiedSince change queries and booking/absence update and delete.
  *
- * One zs_zep handle = one ZEP instance with its tokens; not thread-safe (one per thread).
+ * One zs_zep handle = one ZEP instance with its tokens; not thread-safe (one per thread). Create
+ * handles before starting threads (zs_zep_new initialises libxml2).
  *
  * Pacing: ZEP allows 1000 requests per 5 minutes and then blocks the token for 60 s. Every request
  * (REST and SOAP) first asks the pacer "may I send one now?"; the pacer answers 0 or a wait in ms.
@@ -76,7 +77,8 @@ typedef struct zs_zep_cfg {
     zs_zep_pacer pacer;     /* .acquire NULL: an own in-process pacer with the defaults */
     long max_pace_wait_ms;  /* longest a call waits for the pacer before ZS_ERR_RETRY (default 10000) */
     long block_default_ms;  /* block after a 429 without Retry-After (default 60000) */
-    int get_retries;        /* extra attempts for GET/SOAP reads on 5xx/network errors (default 2) */
+    int get_retries;        /* extra attempts for REST GETs (5xx, network) and SOAP reads and updates
+                               (network only); 0 = default 2, -1 = none */
     long retry_base_ms;     /* backoff base for those (default 200) */
     const zs_http_opts *http;
 } zs_zep_cfg;

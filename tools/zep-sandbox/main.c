@@ -637,6 +637,7 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* MHD threads inherit the mask; main waits below */
     signal(SIGPIPE, SIG_IGN);
+    sb_soap_init();
 
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
@@ -674,5 +675,6 @@ int main(int argc, char **argv)
     }
     sb_inst_free_all();
     faults_clear();
+    sb_soap_cleanup();
     return rc;
 }

@@ -95,6 +95,9 @@ void sb_soap_handle(sb_inst *in, const char *body, size_t body_len, const char *
 /* The operation name of a SOAP body ("readProjektzeiten"), for fault matching and counts. */
 int sb_soap_operation(const char *body, size_t len, char *out, size_t cap);
 void sb_soap_wsdl(const char *endpoint, sb_resp *r);
+/* libxml2's global setup must run before the connection threads parse anything. */
+void sb_soap_init(void);
+void sb_soap_cleanup(void);
 
 /* Query-string access for rest.c (main.c owns the MHD connection). */
 const char *sb_query(void *conn, const char *key);

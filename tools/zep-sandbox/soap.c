@@ -715,3 +715,6 @@ void sb_soap_wsdl(const char *endpoint, sb_resp *r)
     r->status = 200;
     r->ctype = "text/xml; charset=utf-8";
 }
+
+void sb_soap_init(void) { xmlInitParser(); }
+void sb_soap_cleanup(void) { xmlCleanupParser(); }
