@@ -476,6 +476,42 @@ static zs_rc tenant_build(json_object *doc, const char *path, zs_tenant *t, zs_e
     return ZS_OK;
 }
 
+/*
+ * Each secret needs exactly one source. The schema says so too, but through oneOf, whose message
+ * is generic; this names the keys an operator has to write.
+ */
+static zs_rc check_secret_sources(json_object *doc, zs_err *err)
+{
+    static const struct {
+        const char *section, *sub, *name, *where;
+        int required;
+    } k[] = {
+        {"personio", NULL, "client_secret", "/personio", 1},
+        {"personio", "webhook", "token", "/personio/webhook", 1},
+        {"zep", NULL, "token", "/zep", 1},
+        {"zep", NULL, "soap_token", "/zep", 0},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        json_object *o = jget(doc, k[i].section);
+        if (k[i].sub)
+            o = jget(o, k[i].sub);
+        if (!o || !json_object_is_type(o, json_type_object))
+            continue;
+        if (k[i].sub && !jbool(o, "enabled", true))
+            continue;
+        char fk[64], ek[64];
+        snprintf(fk, sizeof fk, "%s_file", k[i].name);
+        snprintf(ek, sizeof ek, "%s_env", k[i].name);
+        int has_f = json_object_object_get_ex(o, fk, NULL);
+        int has_e = json_object_object_get_ex(o, ek, NULL);
+        if (has_f && has_e)
+            return zs_err_set(err, ZS_ERR_FAILED, "%s: give %s or %s, not both", k[i].where, fk, ek);
+        if (k[i].required && !has_f && !has_e)
+            return zs_err_set(err, ZS_ERR_FAILED, "%s/%s: required (or %s)", k[i].where, fk, ek);
+    }
+    return ZS_OK;
+}
+
 /* Loads one file with an already loaded schema. */
 static zs_rc tenant_load(const char *path, const zs_schema *schema, zs_tenant **out, zs_err *err)
 {
@@ -505,6 +541,10 @@ static zs_rc tenant_load(const char *path, const zs_schema *schema, zs_tenant **
                           "%s: %s: literal secrets are not allowed in tenant files; name a file "
                           "(%s_file) or an environment variable (%s_env) instead",
                           path, ptr, key, key);
+    }
+    if (check_secret_sources(doc, &e) != ZS_OK) {
+        json_object_put(doc);
+        return zs_err_set(err, ZS_ERR_FAILED, "%s: %s", path, e.msg);
     }
     size_t nerr = 0;
     if (zs_schema_validate_all(schema, doc, NULL, 0, &nerr, &e) != ZS_OK) {

@@ -366,12 +366,12 @@ static void test_each_bad_file_reported_others_load(void)
         {"nosecret", NULL,
          "{\"id\":\"nosecret\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\"},"
          "\"zep\":{\"base_url\":\"http://z/x\",\"token_env\":\"Y\"},\"sync_start_date\":\"2026-01-01\"}",
-         ": /personio: matches none of the oneOf alternatives; closest: /personio/client_secret_file: required"},
+         ": /personio/client_secret_file: required (or client_secret_env)"},
         {"twosecrets", NULL,
          "{\"id\":\"twosecrets\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\","
          "\"client_secret_env\":\"X\",\"client_secret_file\":\"/x\"},"
          "\"zep\":{\"base_url\":\"http://z/x\",\"token_env\":\"Y\"},\"sync_start_date\":\"2026-01-01\"}",
-         ": /personio: matches more than one oneOf alternative"},
+         ": /personio: give client_secret_file or client_secret_env, not both"},
         {"nosecretfile", NULL, nofile_json,
          ": /personio/client_secret_file: cannot read "},
         {"emptyfile", NULL, emptyfile_json, "/zep/token_file: secret file "},
@@ -381,7 +381,12 @@ static void test_each_bad_file_reported_others_load(void)
          "{\"id\":\"hooknotoken\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\","
          "\"client_secret_env\":\"X\",\"webhook\":{}},"
          "\"zep\":{\"base_url\":\"http://z/x\",\"token_env\":\"Y\"},\"sync_start_date\":\"2026-01-01\"}",
-         ": /personio/webhook: matches none of the anyOf alternatives; closest: /personio/webhook/token_file: required"},
+         ": /personio/webhook/token_file: required (or token_env)"},
+        {"twosoap", NULL,
+         "{\"id\":\"twosoap\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\","
+         "\"client_secret_env\":\"X\"},\"zep\":{\"base_url\":\"http://z/x\",\"token_env\":\"Y\","
+         "\"soap_token_env\":\"A\",\"soap_token_file\":\"/b\"},\"sync_start_date\":\"2026-01-01\"}",
+         ": /zep: give soap_token_file or soap_token_env, not both"},
         {"mismatch", NULL,
          "{\"id\":\"other\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\","
          "\"client_secret_env\":\"X\"},\"zep\":{\"base_url\":\"http://z/x\",\"token_env\":\"Y\"},"
