@@ -3,6 +3,7 @@
  * documented error class. Vendor-call counts come from the sandbox's /_sandbox/requests, so the
  * tests see what really went over the wire.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,43 @@ static void test_token_cached_per_tenant_across_handles(void)
     zs_personio_free(a);
     zs_personio_free(b);
     zs_personio_free(o);
+}
+
+static int mt_ok;
+static pthread_mutex_t mt_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *mt_run(void *arg)
+{
+    zs_personio *p = arg;
+    zs_err err;
+    zs_personio_absence_types t;
+    int ok = zs_personio_absence_types_list(p, &t, &err) == ZS_OK;
+    zs_personio_absence_types_release(&t);
+    pthread_mutex_lock(&mt_lock);
+    mt_ok += ok;
+    pthread_mutex_unlock(&mt_lock);
+    return NULL;
+}
+
+static void test_concurrent_handles_share_one_token_fetch(void)
+{
+    zs_personio_token_cache_clear();
+    long before = sbx_count(&S, "c-other", "POST /v2/auth/token");
+    /* the fetch is slow, so every thread arrives while it is in flight */
+    fault(&S, "{\"path_prefix\":\"/v2/auth/token\",\"company\":\"c-other\",\"delay_ms\":300}");
+    zs_personio *p[4];
+    pthread_t t[4];
+    mt_ok = 0;
+    for (int i = 0; i < 4; i++)
+        p[i] = client_for(&S, "c-other", "s-other");
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, mt_run, p[i]);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    ZT_EQ_INT(mt_ok, 4);
+    ZT_EQ_INT(sbx_count(&S, "c-other", "POST /v2/auth/token") - before, 1);
+    for (int i = 0; i < 4; i++)
+        zs_personio_free(p[i]);
 }
 
 static void test_expired_token_reauthenticates_once(void)
@@ -556,6 +594,7 @@ int main(void)
     ZT_EQ_INT(sbx_company(&S, "{\"name\":\"c-other\",\"client_id\":\"c-other\",\"client_secret\":\"s-other\"}"), 201);
     ZT_RUN(test_bad_credentials_do_not_hammer_auth);
     ZT_RUN(test_token_cached_per_tenant_across_handles);
+    ZT_RUN(test_concurrent_handles_share_one_token_fetch);
     ZT_RUN(test_expired_token_reauthenticates_once);
     ZT_RUN(test_short_ttl_refreshes_before_expiry);
     ZT_RUN(test_get_retried_on_429_and_500);
