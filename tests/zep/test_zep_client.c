@@ -510,6 +510,19 @@ static void test_retries_and_pacer_hook(void)
     /* a dropped connection on a GET is retried too */
     ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults", "{\"instance\":\"zcacme\",\"method\":\"GET\",\"drop\":true}", NULL, 0), 201);
     ZT_EQ_INT(zs_zep_employee_get(z, "max.muster", &e, &err), ZS_OK);
+    /* a lost answer to a POST: RETRY, and the caller must look before it writes again */
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults", "{\"instance\":\"zcacme\",\"method\":\"POST\",\"drop_after\":true}",
+                         NULL, 0), 201);
+    fill_booking(&b, "max.muster", "2026-11-03", "08:00:00", "09:00:00");
+    /* a fresh handle: on a reused keep-alive connection libcurl itself re-sends a request whose
+     * connection closed without a byte of answer (reported to the zs_http owner) */
+    zs_zep *fresh = acme();
+    ZT_EQ_INT(zs_zep_booking_create(fresh, &b, NULL, &err), ZS_ERR_RETRY);
+    zs_zep_free(fresh);
+    zs_zep_booking_vec lost = {0};
+    ZT_EQ_INT(zs_zep_booking_list(z, "max.muster", "2026-11-03", "2026-11-03", &lost, &err), ZS_OK);
+    ZT_EQ_INT(lost.n, 1);
+    zs_zep_booking_vec_release(&lost);
     /* a SOAP Fault (HTTP 500) is not retried */
     ZT_EQ_INT(zep_sb_ctl(&sb, "DELETE", "requests?instance=zcacme", NULL, NULL, 0), 200);
     zs_zep_booking_query none = {0};
@@ -525,6 +538,22 @@ static long slow_acquire(void *ctx, const char *tenant, zs_err *err)
 {
     (void)ctx, (void)tenant, (void)err;
     return slow_calls++ == 0 ? 30 : (slow_calls > 2 ? 60000 : 0);
+}
+
+static void test_timeout_is_retry(void)
+{
+    zs_http_opts ho = {.total_timeout_ms = 300};
+    zs_zep_cfg cfg = {.base_url = sb.url, .instance = "zcacme", .rest_token = "zcacme-rest", .get_retries = -1,
+                      .http = &ho};
+    zs_err err = {{0}};
+    zs_zep *z = zs_zep_new(&cfg, &err);
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults", "{\"instance\":\"zcacme\",\"method\":\"GET\",\"delay_ms\":1000}",
+                         NULL, 0), 201);
+    zs_zep_employee e;
+    ZT_EQ_INT(zs_zep_employee_get(z, "max.muster", &e, &err), ZS_ERR_RETRY);
+    ZT_EQ_INT(zs_zep_last_status(z), 0);
+    ZT_EQ_INT(zs_zep_employee_get(z, "max.muster", &e, &err), ZS_OK);
+    zs_zep_free(z);
 }
 
 static void test_pacer_waits_and_budget(void)
@@ -564,6 +593,7 @@ int main(void)
     ZT_RUN(test_bad_tokens_and_unknown_instance);
     ZT_RUN(test_rate_limit_block_honoured);
     ZT_RUN(test_retries_and_pacer_hook);
+    ZT_RUN(test_timeout_is_retry);
     ZT_RUN(test_pacer_waits_and_budget);
     zep_sb_stop(&sb);
     return zt_summary();

@@ -440,6 +440,23 @@ static void test_faults_and_counts(void)
     ZT_EQ_INT(zep_sb_count(&sb, "zepbeta", "SOAP readMitarbeiter"), 2);
     ZT_EQ_INT(zep_sb_count(&sb, "zepalpha", "GET /attendances/{id}"), 2);
     ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults", "{\"status\":0}", out, sizeof out), 422);
+    /* drop_after: the write happens, the answer is lost */
+    ZT_EQ_INT(rest_body("POST", "zepbeta", "/employees", "zepbeta-rest", EMP1, out, sizeof out), 201);
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults", "{\"instance\":\"zepbeta\",\"method\":\"POST\","
+                                               "\"path_prefix\":\"/attendances\",\"drop_after\":true}", NULL, 0), 201);
+    const char *b = "{\"employee_id\":\"anna.test\",\"date\":\"2026-03-09\",\"from\":\"08:00:00\","
+                    "\"to\":\"09:00:00\",\"project_id\":1,\"project_task_id\":2,\"activity_id\":\"be\"}";
+    ZT_EQ_INT(rest("POST", "zepbeta", "/attendances", "zepbeta-rest", b, &r), -1);
+    zt_http_resp_free(&r);
+    ZT_EQ_INT(rest_body("GET", "zepbeta", "/attendances?start_date=2026-03-09&end_date=2026-03-09", "zepbeta-rest",
+                        NULL, out, sizeof out), 200);
+    ZT_CONTAINS(out, "\"total\":1");
+    /* statuses of the sandbox's own answers (the injected 503s are not among them) */
+    ZT_EQ_INT(zep_sb_ctl(&sb, "GET", "requests?instance=zepbeta", NULL, out, sizeof out), 200);
+    ZT_CONTAINS(out, "\"statuses\":{");
+    ZT_CONTAINS(out, "\"401\":1");
+    ZT_EQ_INT(zep_sb_ctl(&sb, "DELETE", "requests", NULL, NULL, 0), 200);
+    ZT_EQ_INT(zep_sb_count(&sb, "zepbeta", NULL), 0);
 }
 
 static void test_state_persistence(void)

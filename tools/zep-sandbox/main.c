@@ -29,7 +29,8 @@ typedef struct fault {
     int status;
     char *body;
     long delay_ms;
-    int drop;
+    int drop;       /* close the connection instead of answering */
+    int drop_after; /* handle the request, then close without answering (a lost response) */
     long remaining;
 } fault;
 
@@ -269,10 +270,11 @@ static void add_fault(json_object *b, sb_resp *r)
     f.status = (int)sb_jint(b, "status", 0);
     f.delay_ms = (long)sb_jint(b, "delay_ms", 0);
     f.drop = sb_jbool(b, "drop", 0);
+    f.drop_after = sb_jbool(b, "drop_after", 0);
     f.remaining = (long)sb_jint(b, "count", 1);
     if ((f.status && (f.status < 100 || f.status > 599)) || f.delay_ms < 0 || f.remaining < 1 ||
-        (!f.status && !f.delay_ms && !f.drop))
-        return sb_resp_msg(r, 422, "a fault needs status 100-599, delay_ms > 0 or drop, and count >= 1");
+        (!f.status && !f.delay_ms && !f.drop && !f.drop_after))
+        return sb_resp_msg(r, 422, "a fault needs status 100-599, delay_ms > 0, drop or drop_after, and count >= 1");
     const char *body = sb_jstr(b, "body");
     if (body && !(f.body = strdup(body)))
         return sb_resp_msg(r, 500, "out of memory");
@@ -337,15 +339,24 @@ static void control(const char *method, const char *path, struct MHD_Connection 
     } else if (!strcmp(path, "requests")) {
         const char *only = sb_query(conn, "instance");
         if (!strcmp(method, "DELETE")) {
-            sb_inst *in = only ? sb_inst_find(only) : NULL;
-            if (!in) {
-                sb_resp_msg(r, 404, "unknown instance");
-            } else {
+            json_object *list = sb_inst_list();
+            int hit = 0;
+            for (size_t i = 0; i < json_object_array_length(list); i++) {
+                sb_inst *in = sb_inst_find(json_object_get_string(json_object_array_get_idx(list, i)));
+                if (only && strcmp(only, in->name))
+                    continue;
+                hit = 1;
                 json_object_put(in->counts);
+                json_object_put(in->statuses);
                 in->counts = json_object_new_object();
+                in->statuses = json_object_new_object();
                 in->total = 0;
-                sb_resp_msg(r, 200, "counts cleared");
             }
+            json_object_put(list);
+            if (only && !hit)
+                sb_resp_msg(r, 404, "unknown instance");
+            else
+                sb_resp_msg(r, 200, "counts cleared");
         } else {
             json_object *all = json_object_new_object(), *list = sb_inst_list();
             for (size_t i = 0; i < json_object_array_length(list); i++) {
@@ -355,6 +366,7 @@ static void control(const char *method, const char *path, struct MHD_Connection 
                 json_object *o = json_object_new_object();
                 json_object_object_add(o, "total", json_object_new_int64(in->total));
                 json_object_object_add(o, "requests", json_object_get(in->counts));
+                json_object_object_add(o, "statuses", json_object_get(in->statuses));
                 json_object_object_add(all, in->name, o);
             }
             json_object_put(list);
@@ -426,6 +438,7 @@ static void process(struct MHD_Connection *conn, const char *url, const char *me
             while (nanosleep(&ts, &ts) && errno == EINTR) {
             }
         }
+        r->drop = f.drop_after; /* answer is computed below, then thrown away */
         if (f.drop || f.status) {
             r->drop = f.drop;
             if (f.status) {
@@ -470,6 +483,11 @@ static void process(struct MHD_Connection *conn, const char *url, const char *me
         else
             resp_html_404(r);
     }
+    char st[16];
+    snprintf(st, sizeof st, "%d", r->status);
+    json_object *v;
+    int64_t n = json_object_object_get_ex(in->statuses, st, &v) ? json_object_get_int64(v) : 0;
+    json_object_object_add(in->statuses, st, json_object_new_int64(n + 1));
     pthread_mutex_unlock(&state_lock);
 }
 

@@ -18,7 +18,8 @@ typedef struct sb_inst {
     int64_t *ring;
     long ring_cap, ring_head, ring_n;
     int64_t blocked_until_us;
-    json_object *counts;
+    json_object *counts;   /* "METHOD /template" or "SOAP op" → n */
+    json_object *statuses; /* HTTP status of the sandbox's own answers → n (injected ones excluded) */
     long total;
 } sb_inst;
 

@@ -251,14 +251,16 @@ static sb_inst *inst_wrap(const char *name, json_object *d)
     snprintf(in->name, sizeof in->name, "%s", name);
     in->d = d;
     in->counts = json_object_new_object();
+    in->statuses = json_object_new_object();
     in->ring_cap = sb_jint(d, "rate_limit", sb_default_rate_limit);
     if (in->ring_cap < 1)
         in->ring_cap = 1;
     in->ring = calloc((size_t)in->ring_cap, sizeof *in->ring);
     sb_inst **grown = realloc(insts, (n_insts + 1) * sizeof *insts);
-    if (!in->ring || !in->counts || !grown) {
+    if (!in->ring || !in->counts || !in->statuses || !grown) {
         free(in->ring);
         json_object_put(in->counts);
+        json_object_put(in->statuses);
         free(in);
         if (grown)
             insts = grown;
@@ -338,15 +340,18 @@ int sb_inst_reset_data(sb_inst *in)
     in->ring_n = in->ring_head = 0;
     in->blocked_until_us = 0;
     json_object_put(in->counts);
+    json_object_put(in->statuses);
     in->counts = json_object_new_object();
+    in->statuses = json_object_new_object();
     in->total = 0;
-    return in->counts ? 0 : -1;
+    return in->counts && in->statuses ? 0 : -1;
 }
 
 static void inst_free(sb_inst *in)
 {
     json_object_put(in->d);
     json_object_put(in->counts);
+    json_object_put(in->statuses);
     free(in->ring);
     free(in);
 }
