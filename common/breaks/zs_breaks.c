@@ -149,14 +149,44 @@ static int64_t local_seconds(const zs_breaks_local *l)
     return (zsb_days_from_civil(l->year, l->month, l->day) * 1440 + l->hour * 60 + l->minute) * 60;
 }
 
+/* Offset lookups dominate the engine's time, and one evaluation asks about the same few hours
+ * over and over: remember the last two spans with a constant offset, and the last few midnights. */
+typedef struct tzc {
+    const zs_tz *tz;
+    int64_t lo[2], hi[2];
+    int32_t off[2];
+    int victim;
+    int64_t mday[4], minst[4];
+    int mcount, mnext;
+} tzc;
+
+static void tzc_init(tzc *z, const zs_tz *tz)
+{
+    memset(z, 0, sizeof *z);
+    z->tz = tz;
+    z->lo[0] = z->lo[1] = 1;
+    z->hi[0] = z->hi[1] = 0; /* empty spans */
+}
+
+static int32_t off_at(tzc *z, int64_t t)
+{
+    for (int i = 0; i < 2; i++)
+        if (t >= z->lo[i] && t < z->hi[i])
+            return z->off[i];
+    int v = z->victim;
+    z->victim ^= 1;
+    z->off[v] = zs_tz_offset_span(z->tz, t, &z->lo[v], &z->hi[v]);
+    return z->off[v];
+}
+
 /* Instant (seconds) of a local wall-clock second count; see zs_breaks_local_resolve. */
-static zs_breaks_resolution resolve_seconds(const zs_tz *tz, int64_t L, int later_side, int64_t *out)
+static zs_breaks_resolution resolve_seconds(tzc *tz, int64_t L, int later_side, int64_t *out)
 {
     /* 30 h either side is outside any fold or gap around L, so these are the offsets before and
      * after it; only zones with two switches within 60 h (none in use) would confuse this. */
-    int32_t before = zs_tz_offset(tz, L - 108000), after = zs_tz_offset(tz, L + 108000);
+    int32_t before = off_at(tz, L - 108000), after = off_at(tz, L + 108000);
     int64_t t1 = L - before, t2 = L - after;
-    int ok1 = zs_tz_offset(tz, t1) == before, ok2 = zs_tz_offset(tz, t2) == after;
+    int ok1 = off_at(tz, t1) == before, ok2 = off_at(tz, t2) == after;
     if (ok1 && ok2 && t1 != t2) {
         int64_t first = t1 < t2 ? t1 : t2, second = t1 < t2 ? t2 : t1;
         *out = later_side ? second : first;
@@ -166,8 +196,8 @@ static zs_breaks_resolution resolve_seconds(const zs_tz *tz, int64_t L, int late
         *out = ok1 ? t1 : t2;
         return ZS_BREAKS_LOCAL_OK;
     }
-    int32_t here = zs_tz_offset(tz, L - zs_tz_offset(tz, L));
-    if (zs_tz_offset(tz, L - here) == here) {
+    int32_t here = off_at(tz, L - off_at(tz, L));
+    if (off_at(tz, L - here) == here) {
         *out = L - here;
         return ZS_BREAKS_LOCAL_OK;
     }
@@ -176,8 +206,7 @@ static zs_breaks_resolution resolve_seconds(const zs_tz *tz, int64_t L, int late
     return ZS_BREAKS_LOCAL_NONEXISTENT;
 }
 
-zs_breaks_resolution zs_breaks_local_resolve(const zs_tz *tz, const zs_breaks_local *l, int later_side,
-                                             int64_t *out)
+static zs_breaks_resolution resolve_local(tzc *tz, const zs_breaks_local *l, int later_side, int64_t *out)
 {
     if (!local_valid(l)) {
         *out = 0;
@@ -187,7 +216,7 @@ zs_breaks_resolution zs_breaks_local_resolve(const zs_tz *tz, const zs_breaks_lo
     zs_breaks_resolution r;
     if (l->has_offset) {
         t = L - (int64_t)l->offset_min * 60;
-        r = zs_tz_offset(tz, t) == l->offset_min * 60 ? ZS_BREAKS_LOCAL_OK : ZS_BREAKS_LOCAL_BAD_OFFSET;
+        r = off_at(tz, t) == l->offset_min * 60 ? ZS_BREAKS_LOCAL_OK : ZS_BREAKS_LOCAL_BAD_OFFSET;
     } else {
         r = resolve_seconds(tz, L, later_side, &t);
     }
@@ -195,20 +224,41 @@ zs_breaks_resolution zs_breaks_local_resolve(const zs_tz *tz, const zs_breaks_lo
     return r;
 }
 
+zs_breaks_resolution zs_breaks_local_resolve(const zs_tz *tz, const zs_breaks_local *l, int later_side,
+                                             int64_t *out)
+{
+    tzc z;
+    tzc_init(&z, tz);
+    return resolve_local(&z, l, later_side, out);
+}
+
 /* ---- local dates and midnights ---- */
 
 /* Instant (minutes) at which local date `days` begins. */
-static int64_t midnight(const zs_tz *tz, int64_t days)
+static int64_t midnight(tzc *tz, int64_t days)
 {
+    for (int i = 0; i < tz->mcount; i++)
+        if (tz->mday[i] == days)
+            return tz->minst[i];
     int64_t t;
     resolve_seconds(tz, days * 86400, 0, &t);
-    return zsb_floor_div(t, 60);
+    t = zsb_floor_div(t, 60);
+    int slot;
+    if (tz->mcount < 4) {
+        slot = tz->mcount++;
+    } else {
+        slot = tz->mnext;
+        tz->mnext = (tz->mnext + 1) % 4;
+    }
+    tz->mday[slot] = days;
+    tz->minst[slot] = t;
+    return t;
 }
 
 /* Local date (days since epoch) of the minute at t, consistent with midnight(). */
-static int64_t date_of(const zs_tz *tz, int64_t t)
+static int64_t date_of(tzc *tz, int64_t t)
 {
-    int64_t d = zsb_floor_div(t * 60 + zs_tz_offset(tz, t * 60), 86400);
+    int64_t d = zsb_floor_div(t * 60 + off_at(tz, t * 60), 86400);
     for (int i = 0; i < 4 && t < midnight(tz, d); i++)
         d--;
     for (int i = 0; i < 4 && t >= midnight(tz, d + 1); i++)
@@ -217,7 +267,7 @@ static int64_t date_of(const zs_tz *tz, int64_t t)
 }
 
 /* End of the local date that contains t, always > t. */
-static int64_t date_end(const zs_tz *tz, int64_t t, int64_t *day)
+static int64_t date_end(tzc *tz, int64_t t, int64_t *day)
 {
     int64_t d = date_of(tz, t);
     int64_t m = midnight(tz, d + 1);
@@ -226,9 +276,9 @@ static int64_t date_end(const zs_tz *tz, int64_t t, int64_t *day)
     return m > t ? m : t + 1;
 }
 
-static int64_t wall_minutes(const zs_tz *tz, int64_t t)
+static int64_t wall_minutes(tzc *tz, int64_t t)
 {
-    return zsb_floor_div(t * 60 + zs_tz_offset(tz, t * 60), 60);
+    return zsb_floor_div(t * 60 + off_at(tz, t * 60), 60);
 }
 
 /* ---- growable arrays ---- */
@@ -276,6 +326,7 @@ static int grow(void *arrp, size_t n, size_t *cap, size_t size)
 
 typedef struct ctx {
     const zs_breaks_input *in;
+    tzc z;
     zs_breaks_result *r;
     size_t wcap, acap, pcap;
     int oom;
@@ -406,8 +457,8 @@ static int add_attendance(ctx *c, int64_t day, int64_t s, int64_t e, int64_t net
     zsb_civil_from_days(day, &a->year, &a->month, &a->day);
     a->start = s;
     a->end = e;
-    a->start_off = zs_tz_offset(c->in->tz, s * 60);
-    a->end_off = zs_tz_offset(c->in->tz, e * 60);
+    a->start_off = off_at(&c->z, s * 60);
+    a->end_off = off_at(&c->z, e * 60);
     a->net_minutes = net;
     a->break_minutes = (e - s) - net;
     if (nids) {
@@ -430,8 +481,8 @@ static int add_period(ctx *c, zs_breaks_period_type type, int64_t s, int64_t e, 
     p->type = type;
     p->start = s;
     p->end = e;
-    p->start_off = zs_tz_offset(c->in->tz, s * 60);
-    p->end_off = zs_tz_offset(c->in->tz, e * 60);
+    p->start_off = off_at(&c->z, s * 60);
+    p->end_off = off_at(&c->z, e * 60);
     p->booking_id = b ? (b->id ? b->id : "") : NULL;
     p->project = b ? b->project : NULL;
     return 0;
@@ -450,7 +501,7 @@ void zs_breaks_result_release(zs_breaks_result *r)
 }
 
 /* Splits the sorted, disjoint intervals at local midnights; src is kept. */
-static int split_midnight(const zs_tz *tz, const ivec *in, ivec *out, ivec *days)
+static int split_midnight(tzc *tz, const ivec *in, ivec *out, ivec *days)
 {
     for (size_t i = 0; i < in->n; i++) {
         int64_t t = in->v[i].s;
@@ -470,7 +521,7 @@ static int compliance(ctx *c, const ivec *blocks, int64_t W, int64_t Bq, int64_t
 {
     const zs_breaks_input *in = c->in;
     const zs_breaks_rules *ru = &in->rules;
-    const zs_tz *tz = in->tz;
+    tzc *tz = &c->z;
     int64_t first = blocks->v[0].s, last = blocks->v[blocks->n - 1].e;
     int64_t day0 = date_of(tz, first);
     int64_t mid0 = midnight(tz, day0), mid1 = midnight(tz, day0 + 1);
@@ -485,7 +536,7 @@ static int compliance(ctx *c, const ivec *blocks, int64_t W, int64_t Bq, int64_t
         warn(c, ZS_W_OVER_REGULAR_HOURS, W);
     if (in->has_prev_last_end && ru->min_rest > 0) {
         int64_t prev;
-        zs_breaks_resolution pr = zs_breaks_local_resolve(tz, &in->prev_last_end, 0, &prev);
+        zs_breaks_resolution pr = resolve_local(tz, &in->prev_last_end, 0, &prev);
         if (pr != ZS_BREAKS_LOCAL_INVALID && first - prev < ru->min_rest)
             warn(c, ZS_W_REST_PERIOD_SHORT, first - prev);
     }
@@ -584,7 +635,8 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
     in = &in_copy;
     const zs_breaks_rules *ru = &in->rules;
     ctx c = {.in = in, .r = r};
-    const zs_tz *tz = in->tz;
+    tzc_init(&c.z, in->tz);
+    tzc *tz = &c.z;
     rb *v = calloc(in->nbookings ? in->nbookings : 1, sizeof *v);
     ivec blocks = {0}, keep_idx = {0}, kept = {0}, pieces = {0}, sub = {0}, split = {0}, days = {0};
     ivec psplit = {0}, pdays = {0};
@@ -597,10 +649,10 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
     for (size_t i = 0; i < in->nbookings; i++) {
         const zs_breaks_booking *b = &in->bookings[i];
         int64_t s, e;
-        zs_breaks_resolution rs = zs_breaks_local_resolve(tz, &b->start, 0, &s);
-        zs_breaks_resolution re = zs_breaks_local_resolve(tz, &b->end, 0, &e);
+        zs_breaks_resolution rs = resolve_local(tz, &b->start, 0, &s);
+        zs_breaks_resolution re = resolve_local(tz, &b->end, 0, &e);
         if (re == ZS_BREAKS_LOCAL_AMBIGUOUS && e <= s)
-            zs_breaks_local_resolve(tz, &b->end, 1, &e);
+            resolve_local(tz, &b->end, 1, &e);
         if (rs == ZS_BREAKS_LOCAL_BAD_OFFSET || re == ZS_BREAKS_LOCAL_BAD_OFFSET || rs == ZS_BREAKS_LOCAL_INVALID ||
             re == ZS_BREAKS_LOCAL_INVALID || e <= s ||
             e - s > ZS_BREAKS_MAX_BOOKING_MIN) {

@@ -27,6 +27,8 @@ void zs_tz_free(zs_tz *tz);
 const char *zs_tz_name(const zs_tz *tz);
 /* UTC offset in seconds in force at the instant t (seconds since the epoch). */
 int32_t zs_tz_offset(const zs_tz *tz, int64_t t);
+/* The same, plus a span [*lo, *hi) around t over which that offset holds (callers cache it). */
+int32_t zs_tz_offset_span(const zs_tz *tz, int64_t t, int64_t *lo, int64_t *hi);
 
 /* A cache of zones loaded from a zoneinfo directory (NULL: $TZDIR or /usr/share/zoneinfo).
  * Thread-safe; zones stay valid until zs_tz_db_free. Names are IANA names such as "Europe/Berlin";

@@ -208,13 +208,18 @@ static int32_t footer_offset(const zs_tz *tz, int64_t t)
     return in_dst ? tz->dst_off : tz->std_off;
 }
 
-int32_t zs_tz_offset(const zs_tz *tz, int64_t t)
+int32_t zs_tz_offset_span(const zs_tz *tz, int64_t t, int64_t *span_lo, int64_t *span_hi)
 {
+    /* Footer answers are not cached (a one-second span): they are rare, years past the table. */
+    *span_lo = t;
+    *span_hi = t + 1;
     if (!tz)
         return 0;
     if (tz->ntrans == 0 || t < tz->trans[0]) {
         if (tz->ntrans == 0 && tz->has_footer)
             return footer_offset(tz, t);
+        *span_lo = INT64_MIN;
+        *span_hi = tz->ntrans ? tz->trans[0] : INT64_MAX;
         return tz->ntypes ? tz->utoff[0] : 0;
     }
     if (t >= tz->trans[tz->ntrans - 1] && tz->has_footer)
@@ -227,7 +232,15 @@ int32_t zs_tz_offset(const zs_tz *tz, int64_t t)
         else
             hi = mid;
     }
+    *span_lo = tz->trans[lo];
+    *span_hi = lo + 1 < tz->ntrans ? tz->trans[lo + 1] : INT64_MAX;
     return tz->utoff[tz->idx[lo]];
+}
+
+int32_t zs_tz_offset(const zs_tz *tz, int64_t t)
+{
+    int64_t lo, hi;
+    return zs_tz_offset_span(tz, t, &lo, &hi);
 }
 
 /* ---- TZif ---- */
