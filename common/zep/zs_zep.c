@@ -897,7 +897,9 @@ static zs_rc dated_query(const char *employee, const char *start, const char *en
             continue;
         if (enc(vals[i], e, sizeof e))
             return zs_err_set(err, ZS_ERR_FAILED, "zep: %s too long", names[i]);
-        len += (size_t)snprintf(q + len, len < cap ? cap - len : 0, "%s%s=%s", len ? "&" : "", names[i], e);
+        if (len >= cap)
+            break;
+        len += (size_t)snprintf(q + len, cap - len, "%s%s=%s", len ? "&" : "", names[i], e);
     }
     return len < cap ? ZS_OK : zs_err_set(err, ZS_ERR_FAILED, "zep: query too long");
 }

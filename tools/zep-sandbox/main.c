@@ -135,7 +135,9 @@ static void rest_template(const char *sub, char *out, size_t cap)
         if (i == 0)
             emp = !strcmp(t, "employees");
         const char *s = (i == 1) ? (emp ? "{username}" : "{id}") : (i == 3) ? "{id}" : t;
-        len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "/%s", s);
+        if (len >= cap)
+            break;
+        len += (size_t)snprintf(out + len, cap - len, "/%s", s);
     }
     if (i == 0)
         snprintf(out, cap, "/");
