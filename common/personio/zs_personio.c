@@ -1070,8 +1070,24 @@ zs_rc zs_personio_person_create(zs_personio *p, const zs_personio_person *in,
         json_object_array_add(arr, e);
         json_object_object_add(o, "employments", arr);
     }
-    zs_rc rc = write_call(p, "POST", "/v2/persons", o, id_out, 32, NULL, err);
+    int unknown = 0;
+    zs_rc rc = write_call(p, "POST", "/v2/persons", o, id_out, 32, &unknown, err);
     json_object_put(o);
+    if (unknown && in->email[0]) {
+        /* e-mails are unique per company, so a person with ours is the one we just created */
+        zs_personio_status keep = p->last;
+        zs_personio_person_filter f = {.email = in->email};
+        zs_personio_persons l;
+        zs_err verr;
+        if (zs_personio_persons_list(p, &f, &l, &verr) == ZS_OK && l.n == 1) {
+            copy_str(id_out, 32, l.v[0].id);
+            zs_personio_persons_release(&l);
+            return ZS_OK;
+        }
+        if (l.v)
+            zs_personio_persons_release(&l);
+        p->last = keep;
+    }
     return rc;
 }
 
