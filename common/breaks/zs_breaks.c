@@ -615,6 +615,8 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
     memset(r, 0, sizeof *r);
     if (!in || !in->tz)
         return zs_err_set(err, ZS_ERR_FAILED, "no time zone");
+    if (in->nbookings && !in->bookings)
+        return zs_err_set(err, ZS_ERR_FAILED, "no bookings array");
     if (in->nbookings > ZS_BREAKS_MAX_BOOKINGS)
         return zs_err_set(err, ZS_ERR_FAILED, "too many bookings (%zu, at most %d)", in->nbookings,
                           ZS_BREAKS_MAX_BOOKINGS);
