@@ -33,6 +33,7 @@ typedef struct bench {
     int threads;
     int mode; /* 0 = GET persons, 1 = POST attendance */
     char person_ids[64][32];
+    int npersons;
 } bench;
 
 typedef struct worker {
@@ -122,8 +123,11 @@ static void *run(void *arg)
             snprintf(url, sizeof url, "%s/v2/persons", b->base);
             st = req(c, "GET", url, h, NULL, NULL);
         } else {
-            /* one-minute periods, each thread on its own person, never overlapping */
-            long day = k / 1440, min = k % 1440;
+            /* one-minute periods spread over the thread's own persons, never overlapping */
+            long per = b->npersons / b->threads;
+            int person = w->idx + b->threads * (int)(k % per);
+            long slot = k / per;
+            long day = slot / 1440, min = slot % 1440;
             struct tm tm = {.tm_year = 125, .tm_mon = 0, .tm_mday = 1 + (int)day, .tm_hour = (int)(min / 60),
                             .tm_min = (int)(min % 60)};
             time_t tt = timegm(&tm);
@@ -135,7 +139,7 @@ static void *run(void *arg)
             snprintf(body, sizeof body,
                      "{\"person\":{\"id\":\"%s\"},\"type\":\"WORK\",\"start\":{\"date_time\":\"%s\"},"
                      "\"end\":{\"date_time\":\"%s\"},\"comment\":\"bench\"}",
-                     b->person_ids[w->idx], s, e);
+                     b->person_ids[person], s, e);
             st = req(c, "POST", url, h, body, NULL);
             k++;
         }
@@ -312,6 +316,7 @@ static int prepare(bench *b, int persons)
                 snprintf(b->person_ids[n++], sizeof b->person_ids[0], "%s", json_object_get_string(id));
         }
     json_object_put(o);
+    b->npersons = n;
     if (n < b->threads) {
         fprintf(stderr, "could not read the seeded persons\n");
         return -1;
