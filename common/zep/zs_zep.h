@@ -265,6 +265,15 @@ zs_rc zs_zep_rest_raw(zs_zep *z, const char *method, const char *path, const cha
  * cost bearer, price group, modified. */
 zs_rc zs_zep_soap_employees(zs_zep *z, const char *modified_since, zs_zep_employee_vec *out, zs_err *err);
 
+/* readMitarbeiter by e-mail: one request where REST has to page through every employee.
+ * NOTFOUND when nobody has it. (SOAP fields only, see zs_zep_soap_employees.) */
+zs_rc zs_zep_soap_employee_find_email(zs_zep *z, const char *email, zs_zep_employee *out, zs_err *err);
+/* updateMitarbeiter: a true partial update (only the fields in mask are sent; an empty value
+ * clears the field), one request instead of REST's GET + PUT. new_username (NULL = keep) renames
+ * the user via the rename-userId attribute. ZS_ZEP_EMP_DEPARTMENT is refused (SOAP wants names). */
+zs_rc zs_zep_soap_employee_update(zs_zep *z, const char *username, const zs_zep_employee *values, unsigned mask,
+                                  const char *new_username, zs_err *err);
+
 typedef struct zs_zep_booking_query {
     const char *von, *bis;            /* IsoDate, both or neither */
     const char *const *users;         /* NULL-terminated user ids, or NULL */

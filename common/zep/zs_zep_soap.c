@@ -190,14 +190,35 @@ static long first_id(xmlNode *resp)
 
 /* ---------------------------------------------------------------- employees */
 
-zs_rc zs_zep_soap_employees(zs_zep *z, const char *modified_since, zs_zep_employee_vec *out, zs_err *err)
+static void parse_mitarbeiter(xmlNode *m, zs_zep_employee *e)
+{
+    char b[64];
+    ctext(m, "userId", e->username, sizeof e->username);
+    ctext(m, "vorname", e->firstname, sizeof e->firstname);
+    ctext(m, "nachname", e->lastname, sizeof e->lastname);
+    ctext(m, "email", e->email, sizeof e->email);
+    ctext(m, "personalNr", e->personal_number, sizeof e->personal_number);
+    ctext(m, "personioId", e->personio_id, sizeof e->personio_id);
+    ctext(m, "kostentraeger", e->cost_bearer, sizeof e->cost_bearer);
+    ctext(m, "preisgruppe", e->price_group, sizeof e->price_group);
+    ctext(m, "freelancer", b, sizeof b);
+    e->employment = atoi(b);
+    ctext(m, "rechte", b, sizeof b);
+    e->rights = atoi(b);
+    e->department_id = -1;
+    ctext(m, "created", e->created, sizeof e->created);
+    ctext(m, "modified", e->modified, sizeof e->modified);
+}
+
+static zs_rc read_mitarbeiter(zs_zep *z, const char *crit_name, const char *crit_value, zs_zep_employee_vec *out,
+                              zs_err *err)
 {
     soap_req q;
     zs_rc rc = req_begin(z, &q, "readMitarbeiter", err);
     if (rc)
         return rc;
     xmlNode *c = add(&q, q.op, "readMitarbeiterSearchCriteria", NULL);
-    add_opt(&q, c, "modifiedSince", modified_since);
+    add_opt(&q, c, crit_name, crit_value);
     xmlDoc *doc;
     xmlNode *resp;
     if ((rc = req_send(z, &q, "readMitarbeiter", 1, &doc, &resp, err)))
@@ -211,23 +232,76 @@ zs_rc zs_zep_soap_employees(zs_zep *z, const char *modified_since, zs_zep_employ
             xmlFreeDoc(doc);
             return zs_err_set(err, ZS_ERR_FAILED, "zep soap: out of memory");
         }
-        char b[64];
-        ctext(m, "userId", e->username, sizeof e->username);
-        ctext(m, "vorname", e->firstname, sizeof e->firstname);
-        ctext(m, "nachname", e->lastname, sizeof e->lastname);
-        ctext(m, "email", e->email, sizeof e->email);
-        ctext(m, "personalNr", e->personal_number, sizeof e->personal_number);
-        ctext(m, "personioId", e->personio_id, sizeof e->personio_id);
-        ctext(m, "kostentraeger", e->cost_bearer, sizeof e->cost_bearer);
-        ctext(m, "preisgruppe", e->price_group, sizeof e->price_group);
-        ctext(m, "freelancer", b, sizeof b);
-        e->employment = atoi(b);
-        ctext(m, "rechte", b, sizeof b);
-        e->rights = atoi(b);
-        e->department_id = -1;
-        ctext(m, "created", e->created, sizeof e->created);
-        ctext(m, "modified", e->modified, sizeof e->modified);
+        parse_mitarbeiter(m, e);
     }
+    xmlFreeDoc(doc);
+    return ZS_OK;
+}
+
+zs_rc zs_zep_soap_employees(zs_zep *z, const char *modified_since, zs_zep_employee_vec *out, zs_err *err)
+{
+    return read_mitarbeiter(z, "modifiedSince", modified_since, out, err);
+}
+
+zs_rc zs_zep_soap_employee_find_email(zs_zep *z, const char *email, zs_zep_employee *out, zs_err *err)
+{
+    if (!email || !*email)
+        return zs_err_set(err, ZS_ERR_FAILED, "zep soap: empty e-mail");
+    zs_zep_employee_vec v = {0};
+    zs_rc rc = read_mitarbeiter(z, "email", email, &v, err);
+    if (rc == ZS_OK && v.n == 0)
+        rc = zs_err_set(err, ZS_ERR_NOTFOUND, "zep soap: no employee with e-mail %s", email);
+    if (rc == ZS_OK && out)
+        *out = v.items[0];
+    zs_zep_employee_vec_release(&v);
+    return rc;
+}
+
+zs_rc zs_zep_soap_employee_update(zs_zep *z, const char *username, const zs_zep_employee *values, unsigned mask,
+                                  const char *new_username, zs_err *err)
+{
+    if (!username || !*username)
+        return zs_err_set(err, ZS_ERR_FAILED, "zep soap updateMitarbeiter: username required");
+    if (mask & ZS_ZEP_EMP_DEPARTMENT)
+        return zs_err_set(err, ZS_ERR_FAILED, "zep soap updateMitarbeiter: SOAP names departments, use REST");
+    soap_req q;
+    zs_rc rc = req_begin(z, &q, "updateMitarbeiter", err);
+    if (rc)
+        return rc;
+    xmlNode *m = add(&q, q.op, "mitarbeiter", NULL);
+    add(&q, m, "userId", username);
+    /* an element present but empty clears the field; absent ones stay as they are */
+    if (mask & ZS_ZEP_EMP_FIRSTNAME)
+        add(&q, m, "vorname", values->firstname);
+    if (mask & ZS_ZEP_EMP_LASTNAME)
+        add(&q, m, "nachname", values->lastname);
+    if (mask & ZS_ZEP_EMP_EMAIL)
+        add(&q, m, "email", values->email);
+    if (mask & ZS_ZEP_EMP_PERSONAL_NUMBER)
+        add(&q, m, "personalNr", values->personal_number);
+    if (mask & ZS_ZEP_EMP_PERSONIO_ID)
+        add(&q, m, "personioId", values->personio_id);
+    if (mask & ZS_ZEP_EMP_COST_BEARER)
+        add(&q, m, "kostentraeger", values->cost_bearer);
+    if (mask & ZS_ZEP_EMP_PRICE_GROUP)
+        add(&q, m, "preisgruppe", values->price_group);
+    if (mask & ZS_ZEP_EMP_BIRTHDATE)
+        add(&q, m, "geburtsdatum", values->birthdate);
+    if (mask & ZS_ZEP_EMP_SALUTATION)
+        add(&q, m, "anrede", values->salutation);
+    if (mask & ZS_ZEP_EMP_EMPLOYMENT)
+        addf(&q, m, "freelancer", "%d", values->employment);
+    if (new_username && *new_username && strcmp(new_username, username)) {
+        xmlNode *attrs = add(&q, m, "attributes", NULL);
+        xmlNode *a = add(&q, attrs, "attribute", NULL);
+        if (a && !xmlNewProp(a, (const xmlChar *)"name", (const xmlChar *)"rename-userId"))
+            q.oom = 1;
+        add(&q, a, "value", new_username);
+    }
+    xmlDoc *doc;
+    xmlNode *resp;
+    if ((rc = req_send(z, &q, "updateMitarbeiter", 1, &doc, &resp, err)))
+        return rc;
     xmlFreeDoc(doc);
     return ZS_OK;
 }

@@ -431,6 +431,39 @@ static void test_soap_bookings_modified_since(void)
     zs_zep_free(z);
 }
 
+static void test_soap_employee_writes(void)
+{
+    zs_zep *z = acme();
+    zs_err err = {{0}};
+    zs_zep_employee e;
+    ZT_EQ_INT(zep_sb_ctl(&sb, "DELETE", "requests?instance=zcacme", NULL, NULL, 0), 200);
+    ZT_EQ_INT(zs_zep_soap_employee_find_email(z, "erika@example.com", &e, &err), ZS_OK);
+    ZT_EQ_STR(e.username, "erika.m");
+    ZT_EQ_INT(zep_sb_count(&sb, "zcacme", NULL), 1);
+    ZT_EQ_INT(zs_zep_soap_employee_find_email(z, "nobody@example.com", &e, &err), ZS_ERR_NOTFOUND);
+    /* partial update and rename in one request; the rest of the record is untouched */
+    zs_zep_employee val = {0};
+    snprintf(val.personio_id, sizeof val.personio_id, "9003");
+    ZT_EQ_INT(zs_zep_soap_employee_update(z, "erika.m", &val, ZS_ZEP_EMP_PERSONIO_ID, "erika.r", &err), ZS_OK);
+    ZT_EQ_INT(zs_zep_employee_get(z, "erika.m", &e, &err), ZS_ERR_NOTFOUND);
+    ZT_EQ_INT(zs_zep_employee_get(z, "erika.r", &e, &err), ZS_OK);
+    ZT_EQ_STR(e.personio_id, "9003");
+    ZT_EQ_STR(e.email, "erika@example.com");
+    ZT_EQ_STR(e.personal_number, "PN-erika.m");
+    /* her bookings follow the new username */
+    zs_zep_booking_vec v = {0};
+    ZT_EQ_INT(zs_zep_booking_list(z, "erika.r", "2026-01-01", "2026-01-31", &v, &err), ZS_OK);
+    ZT_EQ_INT(v.n, 230);
+    zs_zep_booking_vec_release(&v);
+    /* taking a colleague's e-mail is refused; an unknown user is not found */
+    snprintf(val.email, sizeof val.email, "max@example.com");
+    ZT_EQ_INT(zs_zep_soap_employee_update(z, "erika.r", &val, ZS_ZEP_EMP_EMAIL, NULL, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "email has already been taken");
+    ZT_EQ_INT(zs_zep_soap_employee_update(z, "ghost.user", &val, ZS_ZEP_EMP_PERSONIO_ID, NULL, &err), ZS_ERR_NOTFOUND);
+    ZT_EQ_INT(zs_zep_soap_employee_update(z, "erika.r", &val, ZS_ZEP_EMP_DEPARTMENT, NULL, &err), ZS_ERR_FAILED);
+    zs_zep_free(z);
+}
+
 static void test_bad_tokens_and_unknown_instance(void)
 {
     zs_err err = {{0}};
@@ -590,6 +623,7 @@ int main(void)
     ZT_RUN(test_pagination_three_pages);
     ZT_RUN(test_absences_rest_and_soap);
     ZT_RUN(test_soap_bookings_modified_since);
+    ZT_RUN(test_soap_employee_writes);
     ZT_RUN(test_bad_tokens_and_unknown_instance);
     ZT_RUN(test_rate_limit_block_honoured);
     ZT_RUN(test_retries_and_pacer_hook);

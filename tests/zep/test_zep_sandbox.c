@@ -407,6 +407,22 @@ static void test_soap(void)
     ZT_CONTAINS(r.body, "<fehlgrundListe length=\"3\"><fehlgrund><kurzform>UB</kurzform><bezeichnung>Urlaub bezahlt"
                         "</bezeichnung><genehmigungspflichtig>true</genehmigungspflichtig>");
     zt_http_resp_free(&r);
+    /* createMitarbeiter: no password needed; REST sees the new user */
+    ZT_EQ_INT(soap("zepalpha", ENV_OPEN "<zep:CreateMitarbeiterRequest><requestHeader><authorizationToken>zepalpha-soap"
+                               "</authorizationToken></requestHeader><mitarbeiter><userId>soap.user</userId>"
+                               "<vorname>So</vorname><nachname>Ap</nachname><email>soap@example.com</email>"
+                               "<preisgruppe>01</preisgruppe><personioId>77</personioId></mitarbeiter>"
+                               "</zep:CreateMitarbeiterRequest>" ENV_CLOSE, &r), 200);
+    ZT_CONTAINS(r.body, "<returnCode>0</returnCode></responseHeader><userId>soap.user</userId>");
+    zt_http_resp_free(&r);
+    ZT_EQ_INT(rest_body("GET", "zepalpha", "/employees/soap.user", "zepalpha-rest", NULL, out, sizeof out), 200);
+    ZT_CONTAINS(out, "\"personio_id\":\"77\"");
+    ZT_EQ_INT(soap("zepalpha", ENV_OPEN "<zep:CreateMitarbeiterRequest><requestHeader><authorizationToken>zepalpha-soap"
+                               "</authorizationToken></requestHeader><mitarbeiter><userId>soap.two</userId>"
+                               "<vorname>So</vorname><email>two@example.com</email><preisgruppe>01</preisgruppe>"
+                               "</mitarbeiter></zep:CreateMitarbeiterRequest>" ENV_CLOSE, &r), 200);
+    ZT_CONTAINS(r.body, "<returnCode>1</returnCode><message>The lastname field is required.</message>");
+    zt_http_resp_free(&r);
     char url[256];
     snprintf(url, sizeof url, "%s/zepalpha/sync/soap.php?v=10&wsdl", sb.url);
     ZT_EQ_INT(zt_http("GET", url, NULL, NULL, &r), 0);

@@ -627,6 +627,135 @@ static void op_read_fehlgrund(sb_inst *in, xmlNode *req, sb_resp *r)
     out_finish(&o, 200, r);
 }
 
+/* ---------------------------------------------------------------- Mitarbeiter writes */
+
+static const char *emp_map[][2] = {{"nachname", "lastname"},        {"vorname", "firstname"},
+                                   {"email", "email"},              {"personalNr", "personal_number"},
+                                   {"kurzzeichen", "abbreviation"}, {"kostentraeger", "cost_bearer"},
+                                   {"preisgruppe", "price_group"},  {"personioId", "personio_id"},
+                                   {"titel", "title"},              {"telefon", "phone"},
+                                   {"mobil", "mobile"},             {"geburtsdatum", "birthdate"}};
+
+/* REST write body of an existing employee: {id,name} objects become their id, dates their day. */
+static json_object *emp_write_body(json_object *emp)
+{
+    json_object *b = sb_public_copy(emp);
+    if (!b)
+        return NULL;
+    static const char *objs[] = {"employment", "rights", "salutation"};
+    for (int i = 0; i < 3; i++) {
+        json_object *v, *id;
+        if (json_object_object_get_ex(b, objs[i], &v) && v && json_object_object_get_ex(v, "id", &id))
+            json_object_object_add(b, objs[i], json_object_new_string(json_object_get_string(id)));
+    }
+    const char *bd = sb_jstr(b, "birthdate");
+    if (bd) {
+        char d[11];
+        snprintf(d, sizeof d, "%.10s", bd);
+        json_object_object_add(b, "birthdate", json_object_new_string(d));
+    }
+    return b;
+}
+
+static void emp_overlay(xmlNode *m, json_object *b)
+{
+    char buf[512];
+    for (size_t i = 0; i < sizeof emp_map / sizeof *emp_map; i++)
+        if (child(m, emp_map[i][0])) {
+            ctext(m, emp_map[i][0], buf, sizeof buf);
+            json_object_object_add(b, emp_map[i][1], buf[0] ? json_object_new_string(buf) : NULL);
+        }
+    if (ctext(m, "freelancer", buf, sizeof buf))
+        json_object_object_add(b, "employment", json_object_new_string(buf));
+    if (ctext(m, "rechte", buf, sizeof buf))
+        json_object_object_add(b, "rights", json_object_new_string(buf));
+}
+
+/* <attributes><attribute name="rename-userId"><value>new</value></attribute></attributes> */
+static int rename_target(xmlNode *m, char *out, size_t cap)
+{
+    xmlNode *attrs = child(m, "attributes");
+    for (xmlNode *a = attrs ? attrs->children : NULL; a; a = a->next) {
+        if (a->type != XML_ELEMENT_NODE || strcmp((const char *)a->name, "attribute"))
+            continue;
+        xmlChar *name = xmlGetProp(a, (const xmlChar *)"name");
+        int hit = name && !strcmp((const char *)name, "rename-userId");
+        xmlFree(name);
+        if (hit)
+            return ctext(a, "value", out, cap);
+    }
+    return 0;
+}
+
+static void rename_refs(sb_inst *in, const char *from, const char *to)
+{
+    static const char *arrs[] = {"employment_periods", "regular_working_times", "attendances", "absences"};
+    for (int k = 0; k < 4; k++) {
+        json_object *a = sb_arr(in, arrs[k]);
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+            json_object *o = json_object_array_get_idx(a, i);
+            if (!strcmp(sb_jstr(o, "employee_id"), from))
+                json_object_object_add(o, "employee_id", json_object_new_string(to));
+        }
+    }
+}
+
+static void op_write_mitarbeiter(sb_inst *in, const char *op, xmlNode *req, sb_resp *r)
+{
+    xmlNode *m = child(req, "mitarbeiter");
+    char user[128];
+    if (!m || !ctext(m, "userId", user, sizeof user))
+        return fault(r, "Client", "mitarbeiter/userId is mandatory");
+    sb_verr ve;
+    if (!strcmp(op, "createMitarbeiter")) {
+        json_object *b = json_object_new_object();
+        if (!b) {
+            r->body.oom = 1;
+            return;
+        }
+        json_object_object_add(b, "username", json_object_new_string(user));
+        /* SOAP creates without a password; the user sets one on first login */
+        json_object_object_add(b, "password", json_object_new_string("soap-created-user"));
+        emp_overlay(m, b);
+        json_object *e = sb_emp_create(in, b, &ve);
+        json_object_put(b);
+        if (!e)
+            return business_error(r, op, "1", ve.msg);
+    } else {
+        json_object *e = sb_emp_find(in, user);
+        if (!e)
+            return business_error(r, op, "1014", "Mitarbeiter nicht vorhanden");
+        char to[128] = "";
+        int rename = rename_target(m, to, sizeof to) && strcmp(to, user);
+        if (rename && sb_emp_find(in, to))
+            return business_error(r, op, "1", "The username has already been taken.");
+        json_object *b = emp_write_body(e);
+        if (!b) {
+            r->body.oom = 1;
+            return;
+        }
+        emp_overlay(m, b);
+        json_object_object_del(b, "username");
+        json_object *res = sb_emp_replace(in, e, b, &ve);
+        json_object_put(b);
+        if (!res)
+            return business_error(r, op, "1", ve.msg);
+        if (rename) {
+            json_object_object_add(e, "username", json_object_new_string(to));
+            rename_refs(in, user, to);
+            snprintf(user, sizeof user, "%s", to);
+        }
+    }
+    out o = {0};
+    if (out_begin(&o)) {
+        r->body.oom = 1;
+        return;
+    }
+    xmlNode *resp = out_response(&o, op, "0", NULL);
+    add(&o, resp, "userId", user);
+    out_finish(&o, 200, r);
+}
+
 void sb_soap_handle(sb_inst *in, const char *body, size_t len, const char *endpoint, sb_resp *r)
 {
     (void)endpoint;
@@ -663,6 +792,8 @@ void sb_soap_handle(sb_inst *in, const char *body, size_t len, const char *endpo
         op_delete(in, op, "absences", req, r);
     else if (!strcmp(op, "readFehlgrund"))
         op_read_fehlgrund(in, req, r);
+    else if (!strcmp(op, "createMitarbeiter") || !strcmp(op, "updateMitarbeiter"))
+        op_write_mitarbeiter(in, op, req, r);
     else
         fault(r, "Client", "unknown operation");
     xmlFreeDoc(doc);
@@ -670,7 +801,7 @@ void sb_soap_handle(sb_inst *in, const char *body, size_t len, const char *endpo
 
 void sb_soap_wsdl(const char *endpoint, sb_resp *r)
 {
-    static const char *ops[] = {"readMitarbeiter", "readProjektzeiten", "createProjektzeit", "updateProjektzeit",
+    static const char *ops[] = {"readMitarbeiter", "createMitarbeiter", "updateMitarbeiter", "readProjektzeiten", "createProjektzeit", "updateProjektzeit",
                                 "deleteProjektzeit", "readFehlzeit", "createFehlzeit", "updateFehlzeit",
                                 "deleteFehlzeit", "readFehlgrund"};
     zs_buf *b = &r->body;
