@@ -158,6 +158,15 @@ static void test_scope_forbidden(void)
     ZT_EQ_INT(sbx_req(&S, "POST", "/v2/attendance-periods", h, "{}", &r), 403);
     ZT_EQ_STR(J(r.body, "errors.0.title"), "Forbidden");
     zt_http_resp_free(&r);
+    ZT_EQ_INT(sbx_req(&S, "POST", "/v2/auth/token", FORM,
+                      "grant_type=client_credentials&client_id=raw-cid&client_secret=raw-sec&scope=personio%3Aattendances%3Aread", &r), 200);
+    snprintf(a, sizeof a, "Authorization: Bearer %s", J(r.body, "access_token"));
+    ZT_EQ_STR(J(r.body, "scope"), "personio:attendances:read");
+    zt_http_resp_free(&r);
+    ZT_EQ_INT(sbx_req(&S, "GET", "/v2/attendance-periods", h, NULL, NULL), 200);
+    ZT_EQ_INT(sbx_req(&S, "GET", "/v2/persons", h, NULL, &r), 401);
+    ZT_EQ_STR(J(r.body, "errors.0.title"), "Unauthorized Request");
+    zt_http_resp_free(&r);
 }
 
 static void test_persons_create_get_and_404(void)

@@ -408,6 +408,13 @@ static void handle_token(sbx_req *q, sbx_resp *r)
         } else {
             snprintf(granted, sizeof granted, "%s", c->scopes);
         }
+        /* forget dead tokens so a long demo run does not grow the table forever */
+        double now = sbx_now();
+        int kept = 0;
+        for (int i = 0; i < g_ntok; i++)
+            if (!g_tok[i].revoked && g_tok[i].expires > now - 3600)
+                g_tok[kept++] = g_tok[i];
+        g_ntok = kept;
         token *nt = bad_scope ? NULL : realloc(g_tok, (size_t)(g_ntok + 1) * sizeof *g_tok);
         if (bad_scope) {
             oauth_err(r, 400, "invalid_scope", "Invalid Scope");
@@ -2264,6 +2271,12 @@ static void handle_inner(sbx_req *q, sbx_resp *r, long *delay_ms)
     char want[96];
     snprintf(want, sizeof want, "personio:%s:%s", scope_family(fam),
              strcmp(q->method, "GET") == 0 ? "read" : "write");
+    if (!has_scope(t->scopes, want) && fam == FAM_PERSONS && strcmp(q->method, "GET") == 0) {
+        /* observed: reading persons without the scope answers 401, not 403 */
+        sbx_err_v2(r, 401, "Unauthorized Request", "Unauthorized Request", "common.unauthorized");
+        count_status(c, 401);
+        return;
+    }
     if (!has_scope(t->scopes, want)) {
         char det[160];
         snprintf(det, sizeof det, "The token lacks the scope %s", want);
