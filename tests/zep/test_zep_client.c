@@ -573,6 +573,34 @@ static long slow_acquire(void *ctx, const char *tenant, zs_err *err)
     return slow_calls++ == 0 ? 30 : (slow_calls > 2 ? 60000 : 0);
 }
 
+/* Older tenants answer in v6 shapes: plain dates, decimals as strings, objects for enums, "\/". */
+static void test_format_quirks(void)
+{
+    zs_zep *z = acme();
+    zs_err err = {{0}};
+    const char *fault =
+        "{\"instance\":\"zcacme\",\"method\":\"GET\",\"path_prefix\":\"/attendances/5\",\"status\":200,"
+        "\"body\":\"{\\\"data\\\":{\\\"id\\\":5,\\\"date\\\":\\\"2018-12-11\\\",\\\"from\\\":\\\"08:00:00\\\","
+        "\\\"to\\\":\\\"12:45:00\\\",\\\"employee_id\\\":\\\"max.muster\\\",\\\"duration\\\":\\\"4.7500000000\\\","
+        "\\\"billable\\\":{\\\"id\\\":2,\\\"name\\\":\\\"Billable\\\"},\\\"note\\\":\\\"a\\\\/b\\\","
+        "\\\"project_id\\\":null}}\"}";
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults", fault, NULL, 0), 201);
+    zs_zep_booking b;
+    ZT_EQ_INT(zs_zep_booking_get(z, 5, &b, &err), ZS_OK);
+    ZT_EQ_STR(b.date, "2018-12-11");
+    ZT_CHECK(b.duration == 4.75);
+    ZT_EQ_INT(b.billable, 1);
+    ZT_EQ_STR(b.note, "a/b");
+    ZT_EQ_STR(b.project_id, "");
+    /* a 200 that is an HTML page (wrong tenant segment on some deployments) is not data */
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults",
+                         "{\"instance\":\"zcacme\",\"path_prefix\":\"/attendances/6\",\"status\":200,"
+                         "\"body\":\"<!DOCTYPE html><html><title>Page not found</title></html>\"}", NULL, 0), 201);
+    ZT_EQ_INT(zs_zep_booking_get(z, 6, &b, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "HTML page instead of JSON");
+    zs_zep_free(z);
+}
+
 static void test_timeout_is_retry(void)
 {
     zs_http_opts ho = {.total_timeout_ms = 300};
@@ -627,6 +655,7 @@ int main(void)
     ZT_RUN(test_bad_tokens_and_unknown_instance);
     ZT_RUN(test_rate_limit_block_honoured);
     ZT_RUN(test_retries_and_pacer_hook);
+    ZT_RUN(test_format_quirks);
     ZT_RUN(test_timeout_is_retry);
     ZT_RUN(test_pacer_waits_and_budget);
     zep_sb_stop(&sb);
