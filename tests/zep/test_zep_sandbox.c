@@ -475,6 +475,39 @@ static void test_faults_and_counts(void)
     ZT_EQ_INT(zep_sb_count(&sb, "zepbeta", NULL), 0);
 }
 
+static void test_instance_settings(void)
+{
+    char out[4096];
+    ZT_EQ_INT(zep_sb_instance(&sb, "zepcustom",
+                              "\"modules_off\":[\"attendances\"],\"absence_reasons\":[{\"name\":\"SU\","
+                              "\"comment\":\"Sonderurlaub|en:Special leave\",\"approve\":0,\"allow_half_day_holiday\":0,"
+                              "\"type\":{\"id\":1,\"name\":\"paid absence\"}}]"), 201);
+    ZT_EQ_INT(rest_body("GET", "zepcustom", "/attendances", "zepcustom-rest", NULL, out, sizeof out), 404);
+    ZT_EQ_STR(out, "{\"message\":\"The route zepcustom/next/api/v1/attendances could not be found.\"}");
+    ZT_EQ_INT(rest_body("GET", "zepcustom", "/absence-reasons", "zepcustom-rest", NULL, out, sizeof out), 200);
+    ZT_CONTAINS(out, "\"total\":1");
+    ZT_CONTAINS(out, "\"name\":\"SU\"");
+    ZT_EQ_INT(rest_body("POST", "zepcustom", "/employees", "zepcustom-rest", EMP1, out, sizeof out), 201);
+    ZT_EQ_INT(rest_body("POST", "zepcustom", "/absences", "zepcustom-rest",
+                        "{\"employee_id\":\"anna.test\",\"absence_reason_id\":\"UB\",\"start_date\":\"2026-04-01\","
+                        "\"end_date\":\"2026-04-01\"}", out, sizeof out), 422);
+    ZT_EQ_INT(rest_body("POST", "zepcustom", "/absences", "zepcustom-rest",
+                        "{\"employee_id\":\"anna.test\",\"absence_reason_id\":\"SU\",\"start_date\":\"2026-04-01\","
+                        "\"end_date\":\"2026-04-01\"}", out, sizeof out), 201);
+    /* HEAD answers like GET without a body */
+    zt_http_resp r;
+    ZT_EQ_INT(rest("HEAD", "zepcustom", "/employees", "zepcustom-rest", NULL, &r), 200);
+    ZT_CHECK(!r.body || !r.body[0]);
+    zt_http_resp_free(&r);
+    /* instance reset keeps the instance and its tokens, drops its data */
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "reset", "{\"instance\":\"zepcustom\"}", NULL, 0), 200);
+    ZT_EQ_INT(rest_body("GET", "zepcustom", "/employees", "zepcustom-rest", NULL, out, sizeof out), 200);
+    ZT_CONTAINS(out, "\"total\":0");
+    ZT_EQ_INT(rest_body("GET", "zepalpha", "/employees/anna.test", "zepalpha-rest", NULL, out, sizeof out), 200);
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "instances", "{\"name\":\"Bad Name\",\"rest_token\":\"a\",\"soap_token\":\"b\"}",
+                         NULL, 0), 422);
+}
+
 static void test_state_persistence(void)
 {
     zep_sb s2;
@@ -512,6 +545,7 @@ int main(void)
     ZT_RUN(test_isolation);
     ZT_RUN(test_soap);
     ZT_RUN(test_faults_and_counts);
+    ZT_RUN(test_instance_settings);
     ZT_RUN(test_state_persistence);
     zep_sb_stop(&sb);
     return zt_summary();
