@@ -25,6 +25,7 @@ struct zs_personio {
     char app_hdr[160];
     zs_http *http;
     zs_personio_status last;
+    zs_personio_stats stats;
     struct {
         long remaining;
         double at;
@@ -270,6 +271,11 @@ const zs_personio_status *zs_personio_last_status(const zs_personio *p)
     return &p->last;
 }
 
+zs_personio_stats zs_personio_get_stats(const zs_personio *p)
+{
+    return p->stats;
+}
+
 static double rnd01(zs_personio *p)
 {
     p->rnd = p->rnd * 1103515245u + 12345u;
@@ -446,7 +452,10 @@ static zs_rc call(zs_personio *p, const char *method, const char *url, const cha
             return rc;
         if (p->fam[fam].remaining == 0) {
             long waited = (long)((now_s() - p->fam[fam].at) * 1000.0);
-            sleep_ms(p->o.pace_ms - waited);
+            if (p->o.pace_ms > waited) {
+                sleep_ms(p->o.pace_ms - waited);
+                p->stats.paced_ms += p->o.pace_ms - waited;
+            }
             p->fam[fam].remaining = -1;
         }
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
@@ -464,6 +473,9 @@ static zs_rc call(zs_personio *p, const char *method, const char *url, const cha
         zs_http_resp r;
         zs_rc hr = zs_http_request(p->http, method, url, hdrs, body, body ? strlen(body) : 0, &r, err);
         p->last.attempts++;
+        p->stats.requests++;
+        if (attempt > 0)
+            p->stats.retries++;
         attempt++;
         if (r.rl_remaining >= 0) {
             p->fam[fam].remaining = r.rl_remaining;
@@ -481,7 +493,10 @@ static zs_rc call(zs_personio *p, const char *method, const char *url, const cha
         c->status = st;
         long ra = r.retry_after_s;
         zs_http_resp_release(&r);
+        if (st == 429)
+            p->stats.throttled++;
         if (st == 401 && !reauthed) {
+            p->stats.reauths++;
             /* the token expired or was revoked early: one fresh token, and the retry is free */
             reauthed = 1;
             attempt--;
@@ -1081,6 +1096,7 @@ zs_rc zs_personio_person_create(zs_personio *p, const zs_personio_person *in,
         zs_err verr;
         if (zs_personio_persons_list(p, &f, &l, &verr) == ZS_OK && l.n == 1) {
             copy_str(id_out, 32, l.v[0].id);
+            p->stats.adopted++;
             zs_personio_persons_release(&l);
             return ZS_OK;
         }
@@ -1254,6 +1270,7 @@ zs_rc zs_personio_attendance_create(zs_personio *p, const zs_personio_attendance
         if (attendance_find_same(p, &want, id_out, &found, &verr) == ZS_OK && found) {
             if (adopted)
                 *adopted = 1;
+            p->stats.adopted++;
             return ZS_OK;
         }
         p->last = keep;
@@ -1412,6 +1429,7 @@ zs_rc zs_personio_absence_create(zs_personio *p, const zs_personio_absence *in, 
                     copy_str(id_out, 40, a->id);
                     if (adopted)
                         *adopted = 1;
+                    p->stats.adopted++;
                     zs_personio_absences_release(&l);
                     return ZS_OK;
                 }
@@ -1444,6 +1462,74 @@ zs_rc zs_personio_absence_delete(zs_personio *p, const char *id, zs_err *err)
         return bad_id(err, "absence period");
     char path[128];
     snprintf(path, sizeof path, "/v2/absence-periods/%s", id);
+    zs_rc rc = write_call(p, "DELETE", path, NULL, NULL, 0, NULL, err);
+    return rc == ZS_ERR_NOTFOUND ? ZS_OK : rc;
+}
+
+/* ------------------------------------------------------------------ webhooks */
+
+static int decode_webhook(json_object *o, void *it)
+{
+    zs_personio_webhook *w = it;
+    memset(w, 0, sizeof *w);
+    CP(w->id, o, "id");
+    CP(w->url, o, "url");
+    CP(w->status, o, "status");
+    CP(w->auth_type, o, "auth_type");
+    CP(w->description, o, "description");
+    return 0;
+}
+
+void zs_personio_webhooks_release(zs_personio_webhooks *l)
+{
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+zs_rc zs_personio_webhook_create(zs_personio *p, const char *url, const char *token,
+                                 const char *description, const char *const *events, size_t n_events,
+                                 char id_out[40], zs_err *err)
+{
+    if (!url || !*url)
+        return zs_err_set(err, ZS_ERR_FAILED, "personio: webhook url required");
+    json_object *o = json_object_new_object();
+    if (!o)
+        return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
+    add_str(o, "url", url);
+    add_str(o, "description", description);
+    add_str(o, "status", "ENABLED");
+    add_str(o, "auth_type", token && *token ? "TOKEN" : "NONE");
+    add_str(o, "token", token);
+    if (n_events) {
+        json_object *ev = json_object_new_array();
+        for (size_t i = 0; i < n_events; i++)
+            json_object_array_add(ev, json_object_new_string(events[i]));
+        json_object_object_add(o, "enabled_events", ev);
+    }
+    zs_rc rc = write_call(p, "POST", "/v2/webhooks", o, id_out, 40, NULL, err);
+    json_object_put(o);
+    return rc;
+}
+
+zs_rc zs_personio_webhooks_list(zs_personio *p, zs_personio_webhooks *out, zs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char url[600];
+    snprintf(url, sizeof url, "%s/v2/webhooks?limit=100", p->base);
+    vec x = {(void **)&out->v, &out->n, 0, sizeof *out->v, decode_webhook, NULL};
+    zs_rc rc = list_all(p, url, &x, err);
+    if (rc != ZS_OK)
+        vec_release(&x);
+    return rc;
+}
+
+zs_rc zs_personio_webhook_delete(zs_personio *p, const char *id, zs_err *err)
+{
+    if (!valid_id(id))
+        return bad_id(err, "webhook");
+    char path[128];
+    snprintf(path, sizeof path, "/v2/webhooks/%s", id);
     zs_rc rc = write_call(p, "DELETE", path, NULL, NULL, 0, NULL, err);
     return rc == ZS_ERR_NOTFOUND ? ZS_OK : rc;
 }

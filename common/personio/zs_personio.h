@@ -248,6 +248,40 @@ zs_rc zs_personio_absence_patch(zs_personio *p, const char *id, const zs_personi
                                 zs_err *err);
 zs_rc zs_personio_absence_delete(zs_personio *p, const char *id, zs_err *err);
 
+/* ---- webhooks (management; deliveries are received by the producer) ---- */
+
+typedef struct zs_personio_webhook {
+    char id[40];
+    char url[512];
+    char status[16];     /* ENABLED|DISABLED */
+    char auth_type[16];  /* TOKEN|CUSTOM|NONE */
+    char description[256];
+} zs_personio_webhook;
+typedef struct zs_personio_webhooks { zs_personio_webhook *v; size_t n; } zs_personio_webhooks;
+void zs_personio_webhooks_release(zs_personio_webhooks *l);
+
+/* Registers an ENABLED webhook with auth_type TOKEN: Personio sends `token` verbatim as the
+ * Authorization header of every delivery (include the scheme, e.g. "Bearer ..."). events may be
+ * NULL/0 for all events. */
+zs_rc zs_personio_webhook_create(zs_personio *p, const char *url, const char *token,
+                                 const char *description, const char *const *events, size_t n_events,
+                                 char id_out[40], zs_err *err);
+zs_rc zs_personio_webhooks_list(zs_personio *p, zs_personio_webhooks *out, zs_err *err);
+/* A webhook that is already gone counts as deleted (ZS_OK). */
+zs_rc zs_personio_webhook_delete(zs_personio *p, const char *id, zs_err *err);
+
+/* ---- counters for /metrics (this handle, since zs_personio_new) ---- */
+
+typedef struct zs_personio_stats {
+    long requests;   /* HTTP requests sent (auth excluded) */
+    long retries;    /* requests repeated after 429/5xx/transport errors */
+    long throttled;  /* 429 answers */
+    long reauths;    /* fresh tokens fetched after a 401 */
+    long paced_ms;   /* time spent waiting on x-ratelimit-remaining */
+    long adopted;    /* writes resolved by finding our own record */
+} zs_personio_stats;
+zs_personio_stats zs_personio_get_stats(const zs_personio *p);
+
 /* ---- pure helpers (no I/O; unit-tested) ---- */
 
 /* Resolves a pagination link against base_url: absolute links must share base_url's origin

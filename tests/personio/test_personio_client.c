@@ -292,6 +292,7 @@ static void test_attendance_errors_and_crud(void)
     ZT_EQ_INT(zs_personio_attendance_create(p, &a, 0, id2, &adopted, &err), ZS_OK);
     ZT_EQ_INT(adopted, 1);
     ZT_EQ_STR(id2, id);
+    ZT_EQ_INT(zs_personio_get_stats(p).adopted, 1);
 
     zs_personio_attendance o = period(PID, "WORK", "2026-11-11T11:00:00", "2026-11-11T13:00:00", "other");
     ZT_EQ_INT(zs_personio_attendance_create(p, &o, 0, id2, &adopted, &err), ZS_ERR_CONFLICT);
@@ -594,6 +595,43 @@ static void test_tenant_isolation(void)
     zs_personio_free(b);
 }
 
+static void test_webhooks_and_stats(void)
+{
+    zs_personio *p = client_for(&S, "c-other", "s-other");
+    zs_err err;
+    const char *ev[] = {"person.created", "employment.updated"};
+    char id[40];
+    ZT_EQ_INT(zs_personio_webhook_create(p, "https://zepsync.example/hooks/personio", "Bearer t0k",
+                                         "zepsync", ev, 2, id, &err), ZS_OK);
+    ZT_EQ_INT(zs_personio_webhook_create(p, "gopher://x", NULL, NULL, NULL, 0, id, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "Invalid URL");
+    zs_personio_webhooks l;
+    ZT_EQ_INT(zs_personio_webhooks_list(p, &l, &err), ZS_OK);
+    ZT_EQ_INT(l.n, 1);
+    if (l.n == 1) {
+        ZT_EQ_STR(l.v[0].status, "ENABLED");
+        ZT_EQ_STR(l.v[0].auth_type, "TOKEN");
+        ZT_EQ_STR(l.v[0].url, "https://zepsync.example/hooks/personio");
+        ZT_EQ_STR(l.v[0].id, id);
+    }
+    zs_personio_webhooks_release(&l);
+    ZT_EQ_INT(zs_personio_webhook_delete(p, id, &err), ZS_OK);
+    ZT_EQ_INT(zs_personio_webhook_delete(p, id, &err), ZS_OK);
+    ZT_EQ_INT(zs_personio_webhooks_list(p, &l, &err), ZS_OK);
+    ZT_EQ_INT(l.n, 0);
+    zs_personio_webhooks_release(&l);
+
+    fault(&S, "{\"method\":\"GET\",\"path_prefix\":\"/v2/webhooks\",\"count\":1,\"status\":429}");
+    ZT_EQ_INT(zs_personio_webhooks_list(p, &l, &err), ZS_OK);
+    zs_personio_webhooks_release(&l);
+    zs_personio_stats st = zs_personio_get_stats(p);
+    ZT_EQ_INT(st.requests, 8);
+    ZT_EQ_INT(st.throttled, 1);
+    ZT_EQ_INT(st.retries, 1);
+    ZT_EQ_INT(st.reauths, 0);
+    zs_personio_free(p);
+}
+
 static void test_unreachable_is_retry(void)
 {
     char url[64];
@@ -632,6 +670,7 @@ int main(void)
     ZT_RUN(test_foreign_and_relative_next_links);
     ZT_RUN(test_pacing_from_ratelimit_headers);
     ZT_RUN(test_tenant_isolation);
+    ZT_RUN(test_webhooks_and_stats);
     ZT_RUN(test_unreachable_is_retry);
     sbx_stop(&S);
     zs_personio_token_cache_clear();
