@@ -661,34 +661,49 @@ zs_rc zs_zep_employee_get(zs_zep *z, const char *username, zs_zep_employee *out,
     ONE(rc, env, parse_employee, out, "employee");
 }
 
-struct find_email {
-    const char *email;
+struct find_field {
+    const char *field, *value;
+    int nocase;
     zs_zep_employee *out;
     int found;
 };
 
-static int match_email(json_object *item, void *ctx)
+static int match_field(json_object *item, void *ctx)
 {
-    struct find_email *f = ctx;
+    struct find_field *f = ctx;
     json_object *v;
-    if (!f->found && json_object_object_get_ex(item, "email", &v) && v &&
-        !strcasecmp(json_object_get_string(v), f->email)) {
-        parse_employee(item, f->out);
-        f->found = 1;
+    if (!f->found && json_object_object_get_ex(item, f->field, &v) && v) {
+        const char *s = json_object_get_string(v);
+        if (f->nocase ? !strcasecmp(s, f->value) : !strcmp(s, f->value)) {
+            parse_employee(item, f->out);
+            f->found = 1;
+        }
     }
     return f->found; /* no need to read the remaining pages */
 }
 
-zs_rc zs_zep_employee_find_email(zs_zep *z, const char *email, zs_zep_employee *out, zs_err *err)
+/* REST filters neither e-mail nor personio_id: page through everyone until one matches. */
+static zs_rc find_employee(zs_zep *z, const char *field, const char *value, int nocase, zs_zep_employee *out,
+                           zs_err *err)
 {
     zs_zep_employee tmp;
-    struct find_email f = {email, out ? out : &tmp, 0};
-    if (!email || !*email)
-        return zs_err_set(err, ZS_ERR_FAILED, "zep: empty e-mail");
-    zs_rc rc = rest_each(z, "/employees", NULL, match_email, &f, err);
+    struct find_field f = {field, value, nocase, out ? out : &tmp, 0};
+    if (!value || !*value)
+        return zs_err_set(err, ZS_ERR_FAILED, "zep: empty %s", field);
+    zs_rc rc = rest_each(z, "/employees", NULL, match_field, &f, err);
     if (rc != ZS_OK)
         return rc;
-    return f.found ? ZS_OK : zs_err_set(err, ZS_ERR_NOTFOUND, "zep: no employee with e-mail %s", email);
+    return f.found ? ZS_OK : zs_err_set(err, ZS_ERR_NOTFOUND, "zep: no employee with %s %s", field, value);
+}
+
+zs_rc zs_zep_employee_find_email(zs_zep *z, const char *email, zs_zep_employee *out, zs_err *err)
+{
+    return find_employee(z, "email", email, 1, out, err);
+}
+
+zs_rc zs_zep_employee_find_personio_id(zs_zep *z, const char *personio_id, zs_zep_employee *out, zs_err *err)
+{
+    return find_employee(z, "personio_id", personio_id, 0, out, err);
 }
 
 static void put_str(json_object *o, const char *k, const char *v)

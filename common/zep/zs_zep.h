@@ -212,11 +212,15 @@ ZS_ZEP_LIST(zs_zep_absence_reason, zs_zep_reason_vec)
 
 /* ---------------------------------------------------------------- REST */
 
+/* List calls append to *out; after an error it may hold the pages read so far: release it anyway. */
+
 /* All pages (limit 100) are read. personal_number may be NULL (no filter). */
 zs_rc zs_zep_employee_list(zs_zep *z, const char *personal_number, zs_zep_employee_vec *out, zs_err *err);
 zs_rc zs_zep_employee_get(zs_zep *z, const char *username, zs_zep_employee *out, zs_err *err);
 /* REST has no e-mail filter: pages through all employees, case-insensitive match. NOTFOUND if none. */
 zs_rc zs_zep_employee_find_email(zs_zep *z, const char *email, zs_zep_employee *out, zs_err *err);
+/* Same for personio_id (exact match): the reconcile step's first lookup. */
+zs_rc zs_zep_employee_find_personio_id(zs_zep *z, const char *personio_id, zs_zep_employee *out, zs_err *err);
 /* POST /employees; username, firstname, lastname, email, price_group and password are required.
  * out (may be NULL) receives the created employee. ZS_ERR_CONFLICT on a taken username/e-mail. */
 zs_rc zs_zep_employee_create(zs_zep *z, const zs_zep_employee *e, const char *password, zs_zep_employee *out,

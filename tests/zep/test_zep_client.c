@@ -118,6 +118,9 @@ static void test_employee_lifecycle(void)
     ZT_EQ_INT(zs_zep_employee_find_email(z, "ERIKA@example.com", &got, &err), ZS_OK);
     ZT_EQ_STR(got.username, "erika.m");
     ZT_EQ_INT(zs_zep_employee_find_email(z, "ghost@example.com", &got, &err), ZS_ERR_NOTFOUND);
+    ZT_EQ_INT(zs_zep_employee_find_personio_id(z, "9001", &got, &err), ZS_OK);
+    ZT_EQ_STR(got.username, "max.muster");
+    ZT_EQ_INT(zs_zep_employee_find_personio_id(z, "1234", &got, &err), ZS_ERR_NOTFOUND);
     zs_zep_employee_vec list = {0};
     ZT_EQ_INT(zs_zep_employee_list(z, "PN-erika.m", &list, &err), ZS_OK);
     ZT_EQ_INT(list.n, 1);
