@@ -71,4 +71,16 @@ for dir in build build-asan; do
         ctest --test-dir "$ZS_ROOT/$dir" -L "$labels" "${filter[@]}" --output-on-failure \
         -j2 --timeout 600 || status=1
 done
+if [ $long = 1 ]; then
+    # libFuzzer needs clang; only the fuzz targets are built there, for a bounded time each.
+    echo "== fuzz (clang, build-fuzz, 60 s per target)"
+    zs_build_targets "$ZS_ROOT/build-fuzz" "fuzz_breaks fuzz_codec fuzz_schema" \
+        -DCMAKE_C_COMPILER=clang -DZS_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1
+    ctest --test-dir "$ZS_ROOT/build-fuzz" -R '^fuzz_' --output-on-failure --timeout 300 || status=1
+    mkdir -p "$work/fuzz-schema"
+    "$ZS_ROOT/build-fuzz/tests/fuzz_schema" -max_total_time=60 -max_len=8192 -timeout=10 \
+        -artifact_prefix="$work/fuzz-schema/" "$work/fuzz-schema" "$ZS_ROOT/schemas" \
+        "$ZS_ROOT/schemas/examples" >"$work/fuzz-schema.log" 2>&1 ||
+        { tail -30 "$work/fuzz-schema.log"; status=1; }
+fi
 exit $status

@@ -27,6 +27,16 @@ zs_build() {
     cmake --build "$dir" -j"$(nproc)" >"$dir.build.log" 2>&1 || { tail -50 "$dir.build.log"; return 1; }
 }
 
+# zs_build_targets DIR "TARGETS" [cmake args...]: like zs_build, only the named targets.
+zs_build_targets() {
+    local dir=$1 targets=$2
+    shift 2
+    cmake -S "$ZS_ROOT" -B "$dir" "$@" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
+    # shellcheck disable=SC2086
+    cmake --build "$dir" -j"$(nproc)" --target $targets >"$dir.build.log" 2>&1 ||
+        { tail -50 "$dir.build.log"; return 1; }
+}
+
 zs_free_port() { # a loopback port nothing listens on (no python needed on a fresh machine)
     local p
     for _ in $(seq 200); do
