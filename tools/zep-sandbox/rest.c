@@ -59,6 +59,8 @@ static void paginate(rctx *c, json_object *items, int honour_limit)
         page = strtol(ps, &end, 10);
         if (*end || page < 1)
             page = 1; /* Laravel falls back to the first page */
+        if (page > 1000000000L)
+            page = 1000000000L; /* far past the end either way; keeps (page - 1) * limit in range */
     }
     if (ls && honour_limit) {
         char *end;
