@@ -13,9 +13,10 @@
  * blocks the handle for Retry-After (or 60 s) and tells the pacer, so no request is wasted on a
  * blocked token.
  *
- * Errors: ZS_ERR_RETRY (429, 5xx, network, pacer wait too long), ZS_ERR_AUTH (401, SOAP 1005),
- * ZS_ERR_NOTFOUND (404 entity, SOAP 1014), ZS_ERR_CONFLICT (409), ZS_ERR_FAILED (400/405/422,
- * SOAP fault or other return codes, unknown instance). err->msg carries ZEP's own message.
+ * Errors: ZS_ERR_RETRY (429, 5xx, network, SOAP Server fault, pacer wait too long), ZS_ERR_AUTH
+ * (401, SOAP 1005), ZS_ERR_NOTFOUND (404 entity or route, SOAP 1014), ZS_ERR_CONFLICT (409),
+ * ZS_ERR_FAILED (400/405/422, SOAP Client fault or other return codes, unknown instance).
+ * err->msg carries ZEP's own message; tokens never appear in it.
  */
 #ifndef ZS_ZEP_H
 #define ZS_ZEP_H
