@@ -632,6 +632,26 @@ static void test_webhooks_and_stats(void)
     zs_personio_free(p);
 }
 
+static void test_hidden_attributes_decode_to_empty_fields(void)
+{
+    ZT_EQ_INT(sbx_company(&S, "{\"name\":\"c-hidden\",\"client_id\":\"c-hidden\",\"client_secret\":\"s\","
+                              "\"hide_attributes\":true,\"persons\":[{\"first_name\":\"Hid\",\"last_name\":\"Den\",\"email\":\"h@x.example\"}]}"), 201);
+    zs_personio *p = client_for(&S, "c-hidden", "s");
+    zs_err err;
+    zs_personio_persons l;
+    ZT_EQ_INT(zs_personio_persons_list(p, NULL, &l, &err), ZS_OK);
+    ZT_EQ_INT(l.n, 1);
+    if (l.n == 1) {
+        /* callers see the missing whitelist as empty fields, not as garbage */
+        ZT_CHECK(l.v[0].id[0] != '\0');
+        ZT_EQ_STR(l.v[0].email, "");
+        ZT_EQ_STR(l.v[0].last_name, "");
+        ZT_EQ_INT(l.v[0].n_employments, 1);
+    }
+    zs_personio_persons_release(&l);
+    zs_personio_free(p);
+}
+
 static void test_unreachable_is_retry(void)
 {
     char url[64];
@@ -671,6 +691,7 @@ int main(void)
     ZT_RUN(test_pacing_from_ratelimit_headers);
     ZT_RUN(test_tenant_isolation);
     ZT_RUN(test_webhooks_and_stats);
+    ZT_RUN(test_hidden_attributes_decode_to_empty_fields);
     ZT_RUN(test_unreachable_is_retry);
     sbx_stop(&S);
     zs_personio_token_cache_clear();

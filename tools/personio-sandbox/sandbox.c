@@ -245,6 +245,7 @@ static sbx_company *company_from_json(json_object *in, int from_state, char *why
     snprintf(c->scopes, sizeof c->scopes, "%s", str_or(in, "scopes", ALL_SCOPES));
     snprintf(c->timezone, sizeof c->timezone, "%s", str_or(in, "timezone", "Europe/Berlin"));
     c->approval_required = json_object_get_boolean(sbx_jget(in, "approval_required"));
+    c->hide_attributes = json_object_get_boolean(sbx_jget(in, "hide_attributes"));
     c->token_ttl_s = long_or(in, "token_ttl", 0);
     c->next_id = long_or(in, "next_id", 1);
     c->attributes = arr_or_new(in, "attributes");
@@ -586,6 +587,14 @@ static const char *const PERSON_WEBHOOK_FIELDS[] = {"first_name", "last_name", "
 static json_object *person_out(sbx_req *q, json_object *p)
 {
     json_object *o = NULL;
+    if (q->co && q->co->hide_attributes) {
+        /* documented pitfall: without whitelisted attributes only the ids come back */
+        o = json_object_new_object();
+        jset_str(o, "id", sbx_jstr(p, "id"));
+        json_object *e = sbx_jget(p, "employments");
+        json_object_object_add(o, "employments", e ? json_object_get(e) : json_object_new_array());
+        return o;
+    }
     if (json_object_deep_copy(p, &o, NULL) != 0)
         return json_object_get(p);
     char base[320], href[512];
@@ -2352,6 +2361,7 @@ int sbx_state_save(const char *path)
         jset_str(o, "scopes", c->scopes);
         jset_str(o, "timezone", c->timezone);
         json_object_object_add(o, "approval_required", json_object_new_boolean(c->approval_required));
+        json_object_object_add(o, "hide_attributes", json_object_new_boolean(c->hide_attributes));
         json_object_object_add(o, "token_ttl", json_object_new_int64(c->token_ttl_s));
         json_object_object_add(o, "next_id", json_object_new_int64(c->next_id));
         json_object_object_add(o, "attributes", json_object_get(c->attributes));

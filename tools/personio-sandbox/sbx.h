@@ -43,6 +43,7 @@ typedef struct sbx_company {
     char scopes[1024];
     char timezone[64];
     int approval_required; /* attendance approval rule configured */
+    int hide_attributes;   /* the credential has no attribute whitelist: persons are id + employments */
     long token_ttl_s;      /* 0: the process default */
     long next_id;          /* numeric ids for persons and employments */
     json_object *persons, *employments, *attendance, *absence_types, *absences, *webhooks,
