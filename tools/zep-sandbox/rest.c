@@ -49,8 +49,17 @@ static void verr_resp(rctx *c, const sb_verr *ve)
 
 static int is_get(rctx *c) { return !strcmp(c->method, "GET") || !strcmp(c->method, "HEAD"); }
 
-/* Writes the Laravel LengthAwarePaginator envelope around items (consumed). */
-static void paginate(rctx *c, json_object *items, int honour_limit)
+typedef json_object *(*render_fn)(sb_inst *in, json_object *stored);
+
+static json_object *render_public(sb_inst *in, json_object *o)
+{
+    (void)in;
+    return sb_public_copy(o);
+}
+
+/* Writes the Laravel LengthAwarePaginator envelope around items (consumed: an array of stored
+ * objects); only the requested page is rendered. */
+static void paginate(rctx *c, json_object *items, int honour_limit, render_fn render)
 {
     long page = 1, limit = 15;
     const char *ps = sb_query(c->conn, "page"), *ls = sb_query(c->conn, "limit");
@@ -78,7 +87,7 @@ static void paginate(rctx *c, json_object *items, int honour_limit)
     long from = (page - 1) * limit;
     json_object *data = json_object_new_array();
     for (long i = from; i < total && i < from + limit; i++)
-        json_object_array_add(data, json_object_get(json_object_array_get_idx(items, (size_t)i)));
+        json_object_array_add(data, render(c->in, json_object_array_get_idx(items, (size_t)i)));
     long n = (long)json_object_array_length(data);
     char path[1024], u[1100];
     snprintf(path, sizeof path, "%s%s", c->base_url, c->subpath);
@@ -206,10 +215,10 @@ static void employees(rctx *c, const char *body, size_t len)
                 for (size_t k = 0; !keep && pn && k < nwant; k++)
                     keep = !strcmp(pn, json_object_get_string(json_object_array_get_idx(want, k)));
                 if (keep)
-                    json_object_array_add(items, sb_emp_render(in, e));
+                    json_object_array_add(items, json_object_get(e));
             }
             json_object_put(want);
-            paginate(c, items, 1);
+            paginate(c, items, 1, sb_emp_render);
         } else if (!strcmp(c->method, "POST")) {
             json_object *b = parse_body(c, body, len);
             if (!b)
@@ -287,10 +296,10 @@ static void employees(rctx *c, const char *body, size_t len)
                     continue;
                 if (ed && strncmp(sb_jstr(o, "start_date"), ed, 10) > 0)
                     continue;
-                json_object_array_add(items, abs ? sb_absence_render(in, o) : sb_public_copy(o));
+                json_object_array_add(items, json_object_get(o));
             }
             /* observed quirk: the per-employee absence list ignores `limit` */
-            paginate(c, items, !abs);
+            paginate(c, items, !abs, abs ? sb_absence_render : render_public);
         } else if (!strcmp(c->method, "POST") && !abs) {
             json_object *b = parse_body(c, body, len);
             if (!b)
@@ -351,9 +360,9 @@ static void dated_list(rctx *c, const char *arr, int overlap)
             continue;
         if (ed && strncmp(s, ed, 10) > 0)
             continue;
-        json_object_array_add(items, overlap ? sb_absence_render(c->in, o) : sb_public_copy(o));
+        json_object_array_add(items, json_object_get(o));
     }
-    paginate(c, items, 1);
+    paginate(c, items, 1, overlap ? sb_absence_render : render_public);
 }
 
 static void attendances(rctx *c, const char *body, size_t len)
@@ -467,9 +476,10 @@ void sb_rest_handle(sb_inst *in, const char *method, const char *subpath, void *
     else if (!strcmp(c.seg[0], "absence-reasons") && c.nseg == 1) {
         if (!is_get(&c))
             return not_allowed(&c, "GET, HEAD");
-        json_object *items = NULL;
-        json_object_deep_copy(sb_arr(in, "absence_reasons"), &items, NULL);
-        paginate(&c, items ? items : json_object_new_array(), 1);
+        json_object *items = json_object_new_array(), *a = sb_arr(in, "absence_reasons");
+        for (size_t i = 0; items && i < json_object_array_length(a); i++)
+            json_object_array_add(items, json_object_get(json_object_array_get_idx(a, i)));
+        paginate(&c, items ? items : json_object_new_array(), 1, render_public);
     } else
         route_404(&c);
 }
