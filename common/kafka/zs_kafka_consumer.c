@@ -66,6 +66,8 @@ static void log_partitions(const char *what, const rd_kafka_topic_partition_list
     zs_log_kv(ZS_LOG_INFO, NULL, NULL, fields, "kafka %s %d partitions", what, parts->cnt);
 }
 
+/* Forgets (and resumes) paused partitions that are being revoked, so a partition that comes back
+ * later in another assignment does not stay paused with nobody to resume it. */
 static void drop_paused(zs_kafka_consumer *c, const rd_kafka_topic_partition_list_t *parts)
 {
     for (int i = 0; i < c->n_paused;) {
@@ -73,10 +75,17 @@ static void drop_paused(zs_kafka_consumer *c, const rd_kafka_topic_partition_lis
         for (int j = 0; j < parts->cnt && !gone; j++)
             gone = parts->elems[j].partition == c->paused[i].partition &&
                    strcmp(parts->elems[j].topic, c->paused[i].topic) == 0;
-        if (gone)
-            c->paused[i] = c->paused[--c->n_paused];
-        else
+        if (!gone) {
             i++;
+            continue;
+        }
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        if (l) {
+            rd_kafka_topic_partition_list_add(l, c->paused[i].topic, c->paused[i].partition);
+            rd_kafka_resume_partitions(c->rk, l);
+            rd_kafka_topic_partition_list_destroy(l);
+        }
+        c->paused[i] = c->paused[--c->n_paused];
     }
 }
 
@@ -267,7 +276,10 @@ static void rewind_partition(zs_kafka_consumer *c, const rd_kafka_message_t *m)
         return;
     }
     rd_kafka_topic_partition_list_add(l, topic, m->partition)->offset = m->offset;
-    rd_kafka_resp_err_t e = rd_kafka_pause_partitions(c->rk, l);
+    /* Each partition is paused at most once (a paused one delivers nothing), so the table only
+     * fills up beyond MAX_PAUSED assigned partitions; then the rewind happens without a pause. */
+    int pause = c->n_paused < MAX_PAUSED;
+    rd_kafka_resp_err_t e = pause ? rd_kafka_pause_partitions(c->rk, l) : RD_KAFKA_RESP_ERR_NO_ERROR;
     /* Seeking drops whatever was prefetched past m for this partition. */
     rd_kafka_error_t *error = rd_kafka_seek_partitions(c->rk, l, 5000);
     if (error || e || l->elems[0].err) {
@@ -278,7 +290,7 @@ static void rewind_partition(zs_kafka_consumer *c, const rd_kafka_message_t *m)
         if (error)
             rd_kafka_error_destroy(error);
         c->fatal = 1;
-    } else if (c->n_paused < MAX_PAUSED) {
+    } else if (pause) {
         paused *p = &c->paused[c->n_paused++];
         snprintf(p->topic, sizeof p->topic, "%s", topic);
         p->partition = m->partition;
