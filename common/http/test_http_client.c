@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 static atomic_int g_connections;
+static atomic_int g_drop_hits;
 static char g_last_body[300];
 static char g_last_auth[128];
 
@@ -70,6 +71,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return reply(c, 500, "{\"error\":\"boom\"}", NULL, NULL, NULL, NULL);
     if (strcmp(url, "/404") == 0)
         return reply(c, 404, "{\"error\":\"nope\"}", NULL, NULL, NULL, NULL);
+    if (strcmp(url, "/drop") == 0) {
+        /* The request was handled, then the connection dies without an answer. */
+        atomic_fetch_add(&g_drop_hits, 1);
+        return MHD_NO;
+    }
     if (strcmp(url, "/slow") == 0) {
         usleep(1500 * 1000);
         return reply(c, 200, "{}", NULL, NULL, NULL, NULL);
@@ -200,6 +206,31 @@ static void test_timeout_and_refused_are_retry_later(void)
     zs_http_free(h);
 }
 
+/* libcurl silently re-sends a request whose reused connection died before any answer; for a POST
+ * that would be a second write. zs_http must send it once and report retry-later. */
+static void test_lost_answer_post_is_sent_once(void)
+{
+    zs_err err;
+    zs_http *h = zs_http_new(NULL, &err);
+    char u[128];
+    zs_http_resp r;
+    url(u, sizeof u, "/ok");
+    ZT_EQ_INT(zs_http_request(h, "GET", u, NULL, NULL, 0, &r, &err), ZS_OK); /* warm connection */
+    zs_http_resp_release(&r);
+    int before = atomic_load(&g_drop_hits);
+    url(u, sizeof u, "/drop");
+    ZT_EQ_INT(zs_http_request(h, "POST", u, NULL, "{}", 2, &r, &err), ZS_ERR_RETRY);
+    ZT_EQ_INT(r.cls, ZS_HTTP_RETRY_LATER);
+    ZT_EQ_INT(atomic_load(&g_drop_hits) - before, 1);
+    zs_http_resp_release(&r);
+    /* The handle stays usable afterwards. */
+    url(u, sizeof u, "/ok");
+    ZT_EQ_INT(zs_http_request(h, "GET", u, NULL, NULL, 0, &r, &err), ZS_OK);
+    ZT_EQ_INT(r.status, 200);
+    zs_http_resp_release(&r);
+    zs_http_free(h);
+}
+
 int main(void)
 {
     g_port = zt_free_port();
@@ -216,6 +247,7 @@ int main(void)
     ZT_RUN(test_post_body_arrives);
     ZT_RUN(test_retry_classes);
     ZT_RUN(test_timeout_and_refused_are_retry_later);
+    ZT_RUN(test_lost_answer_post_is_sent_once);
     MHD_stop_daemon(d);
     return zt_summary();
 }

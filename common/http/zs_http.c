@@ -247,6 +247,12 @@ zs_rc zs_http_request(zs_http *h, const char *method, const char *url, const cha
         ok &= curl_easy_setopt(c, CURLOPT_CAINFO, h->opts.ca_file) == CURLE_OK;
     if (strcasecmp(method, "HEAD") == 0)
         ok &= curl_easy_setopt(c, CURLOPT_NOBODY, 1L) == CURLE_OK;
+    /* libcurl re-sends a request, silently, when a reused connection dies before any answer,
+     * even if the server had already acted on it. For POST (not idempotent) that second send is
+     * a duplicate write, so POSTs get a connection of their own and a lost answer surfaces as
+     * retry-later for the caller to verify. PUT/PATCH/DELETE are idempotent and keep reuse. */
+    if (strcasecmp(method, "POST") == 0)
+        ok &= curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L) == CURLE_OK;
     if (body) {
         ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) == CURLE_OK;
         ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len) == CURLE_OK;

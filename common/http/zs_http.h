@@ -7,6 +7,9 @@
  *
  * zs_http_request() performs exactly one request and classifies the outcome; retry loops live in
  * the callers (they know whether a write may be repeated). zs_http_backoff_ms() gives the delay.
+ * A POST is sent exactly once: it always opens a fresh connection, because libcurl would re-send
+ * it on a reused connection that died before answering (a duplicate write). A POST that returns
+ * ZS_ERR_RETRY may or may not have been applied: verify by reading before writing again.
  */
 #ifndef ZS_HTTP_H
 #define ZS_HTTP_H
