@@ -2,24 +2,17 @@
 #include "log/zs_log.h"
 #include "sbx.h"
 
-#include <arpa/inet.h>
+#include "zs_sbx.h"
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MAX_BODY (1024 * 1024)
-
-typedef struct conn_ctx {
-    char *body;
-    size_t len;
-    int too_big;
-} conn_ctx;
 
 static const char *const USAGE =
     "usage: zepsync-personio-sandbox [options]\n"
@@ -82,32 +75,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     (void)cls;
     (void)version;
-    conn_ctx *ctx = *con_cls;
-    if (!ctx) {
-        ctx = calloc(1, sizeof *ctx);
-        if (!ctx)
-            return MHD_NO;
-        *con_cls = ctx;
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        if (ctx->len + *upload_size > MAX_BODY) {
-            ctx->too_big = 1;
-        } else {
-            char *nb = realloc(ctx->body, ctx->len + *upload_size + 1);
-            if (!nb)
-                return MHD_NO;
-            memcpy(nb + ctx->len, upload, *upload_size);
-            ctx->body = nb;
-            ctx->len += *upload_size;
-            ctx->body[ctx->len] = '\0';
-        }
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    zs_sbx_body *ctx = NULL;
+    int more = zs_sbx_body_collect(con_cls, upload, upload_size, MAX_BODY, &ctx);
+    if (more != 0)
+        return more > 0 ? MHD_YES : MHD_NO;
 
     sbx_kv args[128];
-    sbx_req q = {.method = method, .path = url, .body = ctx->body, .body_len = ctx->len, .args = args};
+    sbx_req q = {.method = method, .path = url, .body = ctx->buf.data, .body_len = ctx->buf.len, .args = args};
     q.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     q.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     q.partner_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Personio-Partner-ID");
@@ -167,20 +141,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return ret;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
-{
-    (void)cls;
-    (void)conn;
-    (void)toe;
-    conn_ctx *ctx = *con_cls;
-    if (ctx) {
-        free(ctx->body);
-        free(ctx);
-        *con_cls = NULL;
-    }
-}
-
 static int parse_rl(const char *s, sbx_rl *out)
 {
     char *end;
@@ -204,7 +164,7 @@ static int parse_rl(const char *s, sbx_rl *out)
 int main(int argc, char **argv)
 {
     char listen_host[64] = "127.0.0.1";
-    int port = 0;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     const char *port_file = NULL;
     int log_level = ZS_LOG_INFO;
     g_cfg.rl[FAM_PERSONS] = (sbx_rl){30, 30};
@@ -239,15 +199,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "zepsync-personio-sandbox: %s needs a value (or is unknown)\n%s", a, USAGE);
             return 2;
         } else if (strcmp(a, "--listen") == 0) {
-            const char *colon = strrchr(v, ':');
-            char *end;
-            if (!colon || (size_t)(colon - v) >= sizeof listen_host ||
-                (port = (int)strtol(colon + 1, &end, 10), *end) || port < 0 || port > 65535) {
+            int bad = zs_sbx_listen_parse(v, listen_host, sizeof listen_host, &sa);
+            if (bad == -2) {
+                fprintf(stderr, "zepsync-personio-sandbox: bad listen address %s (IPv4 expected)\n", v);
+                return 2;
+            } else if (bad) {
                 fprintf(stderr, "zepsync-personio-sandbox: bad --listen %s (want HOST:PORT)\n", v);
                 return 2;
             }
-            memcpy(listen_host, v, (size_t)(colon - v));
-            listen_host[colon - v] = '\0';
         } else if (strcmp(a, "--port-file") == 0) {
             port_file = v;
         } else if (strcmp(a, "--state") == 0) {
@@ -298,55 +257,31 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* Block the stop signals before any thread starts so only sigwait below sees them. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    if (inet_pton(AF_INET, listen_host, &sa.sin_addr) != 1) {
-        zs_error("bad listen address %s (IPv4 expected)", listen_host);
-        return 2;
+    zs_sbx_server srv;
+    if (zs_sbx_signals_block(&srv) < 0) {
+        zs_error("cannot block the stop signals");
+        return 1;
     }
     if (sbx_webhook_start() < 0) {
         zs_error("cannot start the webhook thread");
         return 1;
     }
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-        MHD_OPTION_END);
-    if (!d) {
-        zs_error("cannot listen on %s:%d: %s", listen_host, port, strerror(errno));
+    if (zs_sbx_server_start(&srv, listen_host, &sa, 60u, on_request, NULL) < 0) {
+        zs_error("cannot listen on %s:%u: %s", listen_host, (unsigned)ntohs(sa.sin_port), strerror(errno));
         sbx_webhook_stop();
         return 1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    int bound = info ? info->port : port;
-    char url[128];
-    snprintf(url, sizeof url, "http://%s:%d", listen_host, bound);
-    if (port_file) {
-        char tmp[1100];
-        snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-        FILE *f = fopen(tmp, "w");
-        /* write then rename, so a waiting test never reads a half-written file */
-        if (!f || fprintf(f, "%s\n", url) < 0 || fclose(f) != 0 || rename(tmp, port_file) != 0) {
-            zs_error("cannot write --port-file %s", port_file);
-            MHD_stop_daemon(d);
-            sbx_webhook_stop();
-            return 1;
-        }
+    if (port_file && zs_sbx_port_file_write(port_file, srv.url) < 0) {
+        zs_error("cannot write --port-file %s", port_file);
+        zs_sbx_server_stop(&srv);
+        sbx_webhook_stop();
+        return 1;
     }
-    zs_log_kv(ZS_LOG_INFO, NULL, NULL, NULL, "listening on %s", url);
+    zs_log_kv(ZS_LOG_INFO, NULL, NULL, NULL, "listening on %s", srv.url);
 
-    int sig = 0;
-    sigwait(&set, &sig);
+    int sig = zs_sbx_server_wait(&srv);
     zs_info("signal %d: stopping", sig);
-    MHD_stop_daemon(d);
+    zs_sbx_server_stop(&srv);
     sbx_webhook_stop();
     int rc = 0;
     if (g_cfg.state_path[0]) {

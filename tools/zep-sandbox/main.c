@@ -3,14 +3,12 @@
  * control API under /_sandbox/ for tests. See README.md for what is emulated and what is not.
  */
 #include "sandbox.h"
+#include "zs_sbx.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +34,6 @@ typedef struct fault {
 
 static fault *faults;
 static size_t n_faults;
-
-typedef struct conn_ctx {
-    zs_buf body;
-    int too_big;
-} conn_ctx;
 
 /* ---------------------------------------------------------------- response helpers */
 
@@ -497,29 +490,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
     (void)cls, (void)version;
-    conn_ctx *cc = *con_cls;
-    if (!cc) {
-        cc = calloc(1, sizeof *cc);
-        if (!cc)
-            return MHD_NO;
-        zs_buf_init(&cc->body);
-        *con_cls = cc;
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        if (cc->body.len + *upload_size > MAX_BODY)
-            cc->too_big = 1;
-        else
-            zs_buf_append(&cc->body, upload, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    zs_sbx_body *cc = NULL;
+    int more = zs_sbx_body_collect(con_cls, upload, upload_size, MAX_BODY, &cc);
+    if (more != 0)
+        return more > 0 ? MHD_YES : MHD_NO;
     sb_resp r = {.status = 500, .ctype = "application/json"};
     zs_buf_init(&r.body);
-    if (cc->too_big || cc->body.oom)
+    if (cc->too_big)
         sb_resp_msg(&r, 413, "Payload Too Large");
     else
-        process(conn, url, method, cc->body.data ? cc->body.data : "", cc->body.len, &r);
+        process(conn, url, method, cc->buf.data ? cc->buf.data : "", cc->buf.len, &r);
     if (r.drop || r.body.oom) {
         zs_buf_release(&r.body);
         return MHD_NO; /* closes the connection without an answer */
@@ -537,17 +517,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     MHD_destroy_response(resp);
     zs_buf_release(&r.body);
     return ret;
-}
-
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode t)
-{
-    (void)cls, (void)conn, (void)t;
-    conn_ctx *cc = *con_cls;
-    if (cc) {
-        zs_buf_release(&cc->body);
-        free(cc);
-        *con_cls = NULL;
-    }
 }
 
 /* ---------------------------------------------------------------- main */
@@ -604,17 +573,13 @@ int main(int argc, char **argv)
     }
     zs_log_init("zep-sandbox", (zs_log_level)lvl);
     char host[256];
-    const char *colon = strrchr(listen_s, ':');
-    if (!colon || (size_t)(colon - listen_s) >= sizeof host) {
-        fprintf(stderr, "zepsync-zep-sandbox: --listen wants HOST:PORT\n");
-        free(inst_specs);
-        return 2;
-    }
-    memcpy(host, listen_s, (size_t)(colon - listen_s));
-    host[colon - listen_s] = '\0';
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-        fprintf(stderr, "zepsync-zep-sandbox: bad IPv4 address %s\n", host);
+    struct sockaddr_in sa;
+    int bad = zs_sbx_listen_parse(listen_s, host, sizeof host, &sa);
+    if (bad) {
+        if (bad == -2)
+            fprintf(stderr, "zepsync-zep-sandbox: bad IPv4 address %s\n", host);
+        else
+            fprintf(stderr, "zepsync-zep-sandbox: --listen wants HOST:PORT\n");
         free(inst_specs);
         return 2;
     }
@@ -651,43 +616,28 @@ int main(int argc, char **argv)
     }
     free(inst_specs);
 
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL); /* MHD threads inherit the mask; main waits below */
-    signal(SIGPIPE, SIG_IGN);
+    zs_sbx_server srv;
+    if (zs_sbx_signals_block(&srv) < 0) {
+        zs_error("cannot block the stop signals");
+        sb_inst_free_all();
+        return 1;
+    }
     sb_soap_init();
-
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
-    if (!d) {
+    if (zs_sbx_server_start(&srv, host, &sa, 120u, on_request, NULL) < 0) {
         zs_error("cannot listen on %s", listen_s);
         sb_inst_free_all();
         return 1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    unsigned port = di ? di->port : ntohs(sa.sin_port);
-    char url[320];
-    snprintf(url, sizeof url, "http://%s:%u", host, port);
-    if (port_file) {
-        char tmp[4096];
-        snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-        FILE *f = fopen(tmp, "w");
-        if (!f || fprintf(f, "%s\n", url) < 0 || fclose(f) != 0 || rename(tmp, port_file) != 0) {
-            zs_error("cannot write port file %s", port_file);
-            MHD_stop_daemon(d);
-            sb_inst_free_all();
-            return 1;
-        }
+    if (port_file && zs_sbx_port_file_write(port_file, srv.url) < 0) {
+        zs_error("cannot write port file %s", port_file);
+        zs_sbx_server_stop(&srv);
+        sb_inst_free_all();
+        return 1;
     }
-    zs_info("listening on %s", url);
-    int sig = 0;
-    sigwait(&set, &sig);
+    zs_info("listening on %s", srv.url);
+    int sig = zs_sbx_server_wait(&srv);
     zs_info("signal %d: stopping", sig);
-    MHD_stop_daemon(d);
+    zs_sbx_server_stop(&srv);
     int rc = 0;
     if (state && sb_state_save(state) != 0) {
         zs_error("cannot save state to %s", state);
