@@ -1,5 +1,7 @@
 #include "codec/zs_codec.h"
 
+#include "core/zs_date.h"
+
 #include <json-c/json.h>
 #include <math.h>
 #include <stddef.h>
@@ -120,72 +122,15 @@ const char *zs_codec_employee(const zs_event *ev)
 /* ------------------------------------------------------------------------------------------ */
 /* lexical checks (the schema patterns, spelled out) */
 
-static int digits(const char *s, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
-static int date_prefix_ok(const char *s)
-{
-    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
-        return 0;
-    int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return !(m == 2 && d == 29 && !leap);
-}
-
-static int is_date(const char *s) { return strlen(s) == 10 && date_prefix_ok(s); }
+/* Date-times take 'T' and 'Z' in upper case only: stricter than RFC 3339 and than the schema
+ * validator's date-time format, as the codec has always been. */
+static int is_date(const char *s) { return zs_date_parse(s, NULL) == 0; }
 
 /* HH:MM or HH:MM:SS; 24:00[:00] is admitted as the end of a day. */
-static int is_clock(const char *s)
-{
-    size_t n = strlen(s);
-    if ((n != 5 && n != 8) || !digits(s, 2) || s[2] != ':' || !digits(s + 3, 2))
-        return 0;
-    if (n == 8 && (s[5] != ':' || !digits(s + 6, 2)))
-        return 0;
-    int h = num(s, 2), m = num(s + 3, 2), sec = n == 8 ? num(s + 6, 2) : 0;
-    if (h == 24)
-        return m == 0 && sec == 0;
-    return h < 24 && m < 60 && sec < 60;
-}
+static int is_clock(const char *s) { return zs_date_parse_clock(s, ZS_DATE_END_OF_DAY, NULL) == 0; }
 
 /* RFC 3339 date-time with a mandatory offset ("Z" or ±HH:MM), optional fraction. */
-static int is_datetime(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 20 || !date_prefix_ok(s) || s[10] != 'T' || !digits(s + 11, 2) || s[13] != ':' ||
-        !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
-        return 0;
-    if (num(s + 11, 2) > 23 || num(s + 14, 2) > 59 || num(s + 17, 2) > 60)
-        return 0;
-    const char *p = s + 19;
-    if (*p == '.') {
-        p++;
-        if (*p < '0' || *p > '9')
-            return 0;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (p[0] == 'Z' && p[1] == '\0')
-        return 1;
-    return (p[0] == '+' || p[0] == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) &&
-           p[6] == '\0' && num(p + 1, 2) < 24 && num(p + 4, 2) < 60;
-}
+static int is_datetime(const char *s) { return zs_date_parse_rfc3339(s, 0, NULL) == 0; }
 
 static int is_hex(char c)
 {
