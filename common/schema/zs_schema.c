@@ -1,5 +1,7 @@
 #include "schema/zs_schema.h"
 
+#include "core/zs_date.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -607,69 +609,21 @@ const char *zs_schema_id(const zs_schema *s)
 /* ------------------------------------------------------------------------------------------ */
 /* Formats                                                                                     */
 
-static int digits(const char *s, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return 0;
-    return 1;
-}
-
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
-static int date_prefix_ok(const char *s)
-{
-    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
-        return 0;
-    int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
-    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1)
-        return 0;
-    int max = dim[m - 1];
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        max = 29;
-    return d <= max;
-}
-
 int zs_schema_is_date(const char *s)
 {
-    return s && strlen(s) == 10 && date_prefix_ok(s);
+    return zs_date_parse(s, NULL) == 0;
 }
 
-/* RFC 3339 full-time: HH:MM:SS[.frac](Z|+HH:MM|-HH:MM). */
+/* RFC 3339 as written: 'T' and 'Z' may be lower case (section 5.6), unlike in the event codec.
+ * full-time: HH:MM:SS[.frac](Z|+HH:MM|-HH:MM). */
 static int full_time_ok(const char *s)
 {
-    if (!digits(s, 2) || s[2] != ':' || !digits(s + 3, 2) || s[5] != ':' || !digits(s + 6, 2))
-        return 0;
-    if (num(s, 2) > 23 || num(s + 3, 2) > 59 || num(s + 6, 2) > 60)
-        return 0;
-    s += 8;
-    if (*s == '.') {
-        s++;
-        if (!isdigit((unsigned char)*s))
-            return 0;
-        while (isdigit((unsigned char)*s))
-            s++;
-    }
-    if ((*s == 'Z' || *s == 'z') && s[1] == '\0')
-        return 1;
-    if ((*s == '+' || *s == '-') && digits(s + 1, 2) && s[3] == ':' && digits(s + 4, 2) &&
-        s[6] == '\0')
-        return num(s + 1, 2) <= 23 && num(s + 4, 2) <= 59;
-    return 0;
+    return zs_date_parse_time(s, ZS_DATE_ANY_CASE, NULL) == 0;
 }
 
 int zs_schema_is_date_time(const char *s)
 {
-    if (!s || strlen(s) < 20 || !date_prefix_ok(s) || (s[10] != 'T' && s[10] != 't'))
-        return 0;
-    return full_time_ok(s + 11);
+    return zs_date_parse_rfc3339(s, ZS_DATE_ANY_CASE, NULL) == 0;
 }
 
 int zs_schema_is_uuid(const char *s)
