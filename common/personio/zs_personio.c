@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/zs_buf.h"
+#include "core/zs_json.h"
 #include "log/zs_log.h"
 
 enum { FAM_PERSONS, FAM_ATTENDANCE, FAM_ABSENCE, FAM_OTHER, FAM_N };
@@ -154,31 +155,22 @@ static void copy_str(char *dst, size_t cap, const char *src)
 void zs_personio_decode_error(const char *body, char *title, size_t tcap, char *detail, size_t dcap)
 {
     title[0] = detail[0] = '\0';
-    json_object *o = body && *body ? json_tokener_parse(body) : NULL;
-    json_object *v = NULL;
-    if (o && json_object_is_type(o, json_type_object)) {
-        if (json_object_object_get_ex(o, "errors", &v) && json_object_is_type(v, json_type_array) &&
-            json_object_array_length(v) > 0) {
-            json_object *e = json_object_array_get_idx(v, 0), *t = NULL, *d = NULL;
-            json_object_object_get_ex(e, "title", &t);
-            json_object_object_get_ex(e, "detail", &d);
-            copy_str(title, tcap, t ? json_object_get_string(t) : NULL);
-            copy_str(detail, dcap, d ? json_object_get_string(d) : NULL);
-        } else if (json_object_object_get_ex(o, "error", &v) && json_object_is_type(v, json_type_string)) {
-            json_object *d = NULL;
-            json_object_object_get_ex(o, "error_description", &d);
-            copy_str(title, tcap, json_object_get_string(v));
-            copy_str(detail, dcap, d ? json_object_get_string(d) : NULL);
-        } else if (json_object_object_get_ex(o, "error", &v) && json_object_is_type(v, json_type_object)) {
-            json_object *m = NULL;
-            json_object_object_get_ex(v, "message", &m);
-            copy_str(title, tcap, m ? json_object_get_string(m) : "error");
-        } else if (json_object_object_get_ex(o, "title", &v)) {
-            json_object *d = NULL;
-            json_object_object_get_ex(o, "detail", &d);
-            copy_str(title, tcap, json_object_get_string(v));
-            copy_str(detail, dcap, d ? json_object_get_string(d) : NULL);
-        }
+    json_object *o = zs_json_parse_object(body && *body ? body : NULL);
+    json_object *errs = zs_json_at(o, "errors"), *e = zs_json_at(o, "error");
+    if (json_object_is_type(errs, json_type_array) && json_object_array_length(errs) > 0) {
+        /* v2 problem list: the first entry says enough */
+        json_object *first = json_object_array_get_idx(errs, 0);
+        zs_json_copy(title, tcap, first, "title");
+        zs_json_copy(detail, dcap, first, "detail");
+    } else if (json_object_is_type(e, json_type_string)) { /* OAuth */
+        zs_json_copy(title, tcap, o, "error");
+        zs_json_copy(detail, dcap, o, "error_description");
+    } else if (json_object_is_type(e, json_type_object)) { /* v1 */
+        const char *m = zs_json_str(e, "message");
+        copy_str(title, tcap, m ? m : "error");
+    } else { /* RFC 7807 */
+        zs_json_copy(title, tcap, o, "title");
+        zs_json_copy(detail, dcap, o, "detail");
     }
     if (!title[0] && !detail[0] && body && *body)
         snprintf(title, tcap, "%.120s", body);
@@ -336,11 +328,9 @@ static zs_rc fetch_token(zs_personio *p, tok_entry *e, zs_err *err)
             break;
         }
         if (hr == ZS_OK && r.status == 200) {
-            json_object *o = json_tokener_parse(r.body), *t = NULL, *x = NULL;
-            if (o && json_object_object_get_ex(o, "access_token", &t) &&
-                json_object_is_type(t, json_type_string)) {
-                json_object_object_get_ex(o, "expires_in", &x);
-                long ttl = x ? (long)json_object_get_int64(x) : 3600;
+            json_object *o = zs_json_parse_object(r.body), *t = zs_json_at(o, "access_token");
+            if (json_object_is_type(t, json_type_string)) {
+                long ttl = (long)zs_json_num(o, "expires_in", 3600);
                 copy_str(e->token, sizeof e->token, json_object_get_string(t));
                 /* refresh early, but never schedule a refresh in the past for short TTLs */
                 long margin = p->o.refresh_margin_s < ttl / 2 ? p->o.refresh_margin_s : ttl / 2;
@@ -534,43 +524,7 @@ static zs_rc call(zs_personio *p, const char *method, const char *url, const cha
 
 /* ------------------------------------------------------------------ JSON decoding */
 
-static const char *js(json_object *o, const char *path)
-{
-    char part[64];
-    while (o && path && *path) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof part)
-            return NULL;
-        memcpy(part, path, n);
-        part[n] = '\0';
-        json_object *next = NULL;
-        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, part, &next))
-            return NULL;
-        o = next;
-        path = dot ? dot + 1 : NULL;
-    }
-    if (!o || json_object_is_type(o, json_type_null) || json_object_is_type(o, json_type_object) ||
-        json_object_is_type(o, json_type_array))
-        return NULL;
-    return json_object_get_string(o);
-}
-
-static json_object *jo(json_object *o, const char *k)
-{
-    json_object *v = NULL;
-    return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
-
-#define CP(dst, o, path) copy_str((dst), sizeof(dst), js((o), (path)))
-
-static double jnum(json_object *o, const char *k)
-{
-    json_object *v = jo(o, k);
-    if (!v || json_object_is_type(v, json_type_null))
-        return -1;
-    return json_object_get_double(v);
-}
+#define CP(dst, o, path) zs_json_copy((dst), sizeof(dst), (o), (path))
 
 void zs_personio_person_release(zs_personio_person *p)
 {
@@ -594,9 +548,17 @@ void zs_personio_employment_release(zs_personio_employment *e)
     e->n_cost_centers = 0;
 }
 
-static int decode_person(json_object *o, zs_personio_person *p)
+/* Length of the array at key, 0 when it is absent or not an array. */
+static size_t array_len(json_object *o, const char *key, json_object **arr)
 {
-    memset(p, 0, sizeof *p);
+    *arr = zs_json_at(o, key);
+    return json_object_is_type(*arr, json_type_array) ? json_object_array_length(*arr) : 0;
+}
+
+/* Decoders fill a zeroed item; -1 means out of memory (the caller releases the item). */
+static int decode_person(json_object *o, void *item)
+{
+    zs_personio_person *p = item;
     CP(p->id, o, "id");
     CP(p->email, o, "email");
     CP(p->first_name, o, "first_name");
@@ -607,51 +569,44 @@ static int decode_person(json_object *o, zs_personio_person *p)
     CP(p->status, o, "status");
     CP(p->created_at, o, "created_at");
     CP(p->updated_at, o, "updated_at");
-    json_object *ca = jo(o, "custom_attributes");
-    size_t n = ca && json_object_is_type(ca, json_type_array) ? json_object_array_length(ca) : 0;
-    if (n) {
-        p->attrs = calloc(n, sizeof *p->attrs);
-        if (!p->attrs)
-            return -1;
-        for (size_t i = 0; i < n; i++) {
-            json_object *a = json_object_array_get_idx(ca, i);
-            zs_personio_attr *x = &p->attrs[p->n_attrs++];
-            CP(x->id, a, "id");
-            CP(x->label, a, "label");
-            CP(x->type, a, "type");
-            json_object *v = jo(a, "value");
-            if (v && !json_object_is_type(v, json_type_null)) {
-                const char *s = json_object_is_type(v, json_type_string)
-                                    ? json_object_get_string(v)
-                                    : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-                x->value = strdup(s ? s : "");
-                if (!x->value)
-                    return -1;
-            }
+    json_object *ca, *em;
+    size_t n = array_len(o, "custom_attributes", &ca);
+    if (n && !(p->attrs = calloc(n, sizeof *p->attrs)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        json_object *a = json_object_array_get_idx(ca, i);
+        zs_personio_attr *x = &p->attrs[p->n_attrs++];
+        CP(x->id, a, "id");
+        CP(x->label, a, "label");
+        CP(x->type, a, "type");
+        json_object *v = zs_json_at(a, "value");
+        if (v) {
+            /* non-string values (numbers, option objects) are kept as their JSON text */
+            const char *s = json_object_is_type(v, json_type_string)
+                                ? json_object_get_string(v)
+                                : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+            if (!s || !(x->value = strdup(s)))
+                return -1;
         }
     }
-    json_object *em = jo(o, "employments");
-    n = em && json_object_is_type(em, json_type_array) ? json_object_array_length(em) : 0;
-    if (n) {
-        p->employment_ids = calloc(n, sizeof *p->employment_ids);
-        if (!p->employment_ids)
-            return -1;
-        for (size_t i = 0; i < n; i++)
-            copy_str(p->employment_ids[p->n_employments++], 32, js(json_object_array_get_idx(em, i), "id"));
-    }
+    n = array_len(o, "employments", &em);
+    if (n && !(p->employment_ids = calloc(n, sizeof *p->employment_ids)))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        CP(p->employment_ids[p->n_employments++], json_object_array_get_idx(em, i), "id");
     return 0;
 }
 
-static int decode_employment(json_object *o, zs_personio_employment *e)
+static int decode_employment(json_object *o, void *item)
 {
-    memset(e, 0, sizeof *e);
+    zs_personio_employment *e = item;
     CP(e->id, o, "id");
     CP(e->person_id, o, "person.id");
     CP(e->status, o, "status");
     CP(e->type, o, "type");
     CP(e->position, o, "position.title");
-    e->weekly_working_hours = jnum(o, "weekly_working_hours");
-    e->full_time_weekly_working_hours = jnum(o, "full_time_weekly_working_hours");
+    e->weekly_working_hours = zs_json_num(o, "weekly_working_hours", -1);
+    e->full_time_weekly_working_hours = zs_json_num(o, "full_time_weekly_working_hours", -1);
     CP(e->start_date, o, "employment_start_date");
     CP(e->end_date, o, "employment_end_date");
     CP(e->contract_end_date, o, "contract_end_date");
@@ -662,25 +617,22 @@ static int decode_employment(json_object *o, zs_personio_employment *e)
     CP(e->legal_entity_id, o, "legal_entity.id");
     CP(e->created_at, o, "created_at");
     CP(e->updated_at, o, "updated_at");
-    json_object *cc = jo(o, "cost_centers");
-    size_t n = cc && json_object_is_type(cc, json_type_array) ? json_object_array_length(cc) : 0;
-    if (n) {
-        e->cost_centers = calloc(n, sizeof *e->cost_centers);
-        if (!e->cost_centers)
-            return -1;
-        for (size_t i = 0; i < n; i++) {
-            json_object *x = json_object_array_get_idx(cc, i);
-            CP(e->cost_centers[i].id, x, "id");
-            e->cost_centers[i].weight = jnum(x, "weight");
-        }
-        e->n_cost_centers = n;
+    json_object *cc;
+    size_t n = array_len(o, "cost_centers", &cc);
+    if (n && !(e->cost_centers = calloc(n, sizeof *e->cost_centers)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        json_object *x = json_object_array_get_idx(cc, i);
+        CP(e->cost_centers[i].id, x, "id");
+        e->cost_centers[i].weight = zs_json_num(x, "weight", -1);
     }
+    e->n_cost_centers = n;
     return 0;
 }
 
-static int decode_attendance(json_object *o, zs_personio_attendance *a)
+static int decode_attendance(json_object *o, void *item)
 {
-    memset(a, 0, sizeof *a);
+    zs_personio_attendance *a = item;
     CP(a->id, o, "id");
     CP(a->person_id, o, "person.id");
     CP(a->type, o, "type");
@@ -695,9 +647,9 @@ static int decode_attendance(json_object *o, zs_personio_attendance *a)
     return 0;
 }
 
-static int decode_absence_type(json_object *o, zs_personio_absence_type *t)
+static int decode_absence_type(json_object *o, void *item)
 {
-    memset(t, 0, sizeof *t);
+    zs_personio_absence_type *t = item;
     CP(t->id, o, "id");
     CP(t->name, o, "name");
     CP(t->category, o, "category");
@@ -705,9 +657,9 @@ static int decode_absence_type(json_object *o, zs_personio_absence_type *t)
     return 0;
 }
 
-static int decode_absence(json_object *o, zs_personio_absence *a)
+static int decode_absence(json_object *o, void *item)
 {
-    memset(a, 0, sizeof *a);
+    zs_personio_absence *a = item;
     CP(a->id, o, "id");
     CP(a->person_id, o, "person.id");
     CP(a->absence_type_id, o, "absence_type.id");
@@ -723,103 +675,149 @@ static int decode_absence(json_object *o, zs_personio_absence *a)
     return 0;
 }
 
-/* ------------------------------------------------------------------ generic list walker */
+static int decode_webhook(json_object *o, void *item)
+{
+    zs_personio_webhook *w = item;
+    CP(w->id, o, "id");
+    CP(w->url, o, "url");
+    CP(w->status, o, "status");
+    CP(w->auth_type, o, "auth_type");
+    CP(w->description, o, "description");
+    return 0;
+}
 
-typedef int (*decode_fn)(json_object *o, void *item);
+static void rel_person(void *it) { zs_personio_person_release(it); }
+static void rel_employment(void *it) { zs_personio_employment_release(it); }
 
+/* ------------------------------------------------------------------ record kinds */
+
+/* What the generic list, get and release code needs to know about one record type. */
+typedef struct kind {
+    size_t size;
+    int (*dec)(json_object *o, void *item);
+    void (*rel)(void *item); /* NULL: the item owns no memory */
+    const char *what;        /* for messages */
+} kind;
+
+static const kind K_PERSON = {sizeof(zs_personio_person), decode_person, rel_person, "person"};
+static const kind K_EMPLOYMENT = {sizeof(zs_personio_employment), decode_employment, rel_employment, "employment"};
+static const kind K_ATTENDANCE = {sizeof(zs_personio_attendance), decode_attendance, NULL, "attendance period"};
+static const kind K_ABSENCE_TYPE = {sizeof(zs_personio_absence_type), decode_absence_type, NULL, "absence type"};
+static const kind K_ABSENCE = {sizeof(zs_personio_absence), decode_absence, NULL, "absence period"};
+static const kind K_WEBHOOK = {sizeof(zs_personio_webhook), decode_webhook, NULL, "webhook"};
+
+/* Decodes o into a zeroed item; on failure the item holds nothing. */
+static int kind_decode(const kind *k, json_object *o, void *item)
+{
+    memset(item, 0, k->size);
+    if (k->dec(o, item) == 0)
+        return 0;
+    if (k->rel)
+        k->rel(item);
+    return -1;
+}
+
+/* A list under construction: the caller's item array and count (every list struct is {v, n}). */
 typedef struct vec {
-    void **v;     /* points at the list's item array */
+    void **v;
     size_t *n;
     size_t cap;
-    size_t item_size;
-    decode_fn dec;
-    void (*rel)(void *item);
+    const kind *k;
 } vec;
 
 static int vec_push(vec *x, json_object *o)
 {
     if (*x->n == x->cap) {
         size_t nc = x->cap ? x->cap * 2 : 16;
-        void *nv = realloc(*x->v, nc * x->item_size);
+        void *nv = realloc(*x->v, nc * x->k->size);
         if (!nv)
             return -1;
         *x->v = nv;
         x->cap = nc;
     }
-    void *item = (char *)*x->v + *x->n * x->item_size;
-    if (x->dec(o, item) < 0) {
-        if (x->rel)
-            x->rel(item);
+    if (kind_decode(x->k, o, (char *)*x->v + *x->n * x->k->size) < 0)
         return -1;
-    }
     (*x->n)++;
     return 0;
 }
 
-static void vec_release(vec *x)
+static void vec_release(void **v, size_t *n, const kind *k)
 {
-    for (size_t i = 0; x->rel && i < *x->n; i++)
-        x->rel((char *)*x->v + i * x->item_size);
-    free(*x->v);
-    *x->v = NULL;
-    *x->n = 0;
+    for (size_t i = 0; k->rel && i < *n; i++)
+        k->rel((char *)*v + i * k->size);
+    free(*v);
+    *v = NULL;
+    *n = 0;
 }
 
+void zs_personio_persons_release(zs_personio_persons *l) { vec_release((void **)&l->v, &l->n, &K_PERSON); }
+void zs_personio_employments_release(zs_personio_employments *l) { vec_release((void **)&l->v, &l->n, &K_EMPLOYMENT); }
+void zs_personio_attendances_release(zs_personio_attendances *l) { vec_release((void **)&l->v, &l->n, &K_ATTENDANCE); }
+void zs_personio_absence_types_release(zs_personio_absence_types *l) { vec_release((void **)&l->v, &l->n, &K_ABSENCE_TYPE); }
+void zs_personio_absences_release(zs_personio_absences *l) { vec_release((void **)&l->v, &l->n, &K_ABSENCE); }
+void zs_personio_webhooks_release(zs_personio_webhooks *l) { vec_release((void **)&l->v, &l->n, &K_WEBHOOK); }
+
 /* Follows _meta.links.next through every page, decoding _data (or data) items into x. */
-static zs_rc list_all(zs_personio *p, const char *first_url, vec *x, zs_err *err)
+static zs_rc list_pages(zs_personio *p, const char *first_url, vec *x, zs_err *err)
 {
     char url[4096];
     copy_str(url, sizeof url, first_url);
-    int pages = 0;
     int total_attempts = 0;
-    for (;;) {
-        if (++pages > 10000)
-            return zs_err_set(err, ZS_ERR_FAILED, "personio: more than 10000 pages, giving up");
-        call_res c;
-        zs_rc rc = call(p, "GET", url, NULL, &c, err);
-        total_attempts += p->last.attempts;
-        if (rc != ZS_OK) {
-            call_res_release(&c);
-            p->last.attempts = total_attempts;
-            return rc;
-        }
-        json_object *o = json_tokener_parse(c.body);
-        call_res_release(&c);
-        json_object *data = jo(o, "_data");
-        if (!data)
-            data = jo(o, "data");
-        if (!o || !data || !json_object_is_type(data, json_type_array)) {
-            json_object_put(o);
-            return zs_err_set(err, ZS_ERR_FAILED, "personio GET %s: response without _data", url + origin_len(url));
-        }
-        size_t n = json_object_array_length(data);
-        for (size_t i = 0; i < n; i++)
-            if (vec_push(x, json_object_array_get_idx(data, i)) < 0) {
-                json_object_put(o);
-                return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory decoding a list");
-            }
-        json_object *meta = jo(o, "_meta");
-        if (!meta)
-            meta = jo(o, "meta");
-        const char *next = js(meta, "links.next.href");
-        if (!next || !*next) {
-            json_object_put(o);
+    zs_rc rc = ZS_OK;
+    for (int pages = 1;; pages++) {
+        if (pages > 10000) {
+            rc = zs_err_set(err, ZS_ERR_FAILED, "personio: more than 10000 pages, giving up");
             break;
         }
-        char nu[4096];
-        if (zs_personio_resolve_link(p->base, next, nu, sizeof nu) < 0) {
-            zs_rc r = zs_err_set(err, ZS_ERR_FAILED,
-                                 "personio: refusing next link outside %s (%.200s)", p->base, next);
+        call_res c;
+        rc = call(p, "GET", url, NULL, &c, err);
+        total_attempts += p->last.attempts;
+        json_object *o = rc == ZS_OK ? json_tokener_parse(c.body) : NULL;
+        call_res_release(&c);
+        if (rc != ZS_OK)
+            break;
+        json_object *data = zs_json_at(o, "_data");
+        if (!data)
+            data = zs_json_at(o, "data");
+        if (!json_object_is_type(data, json_type_array)) {
             json_object_put(o);
-            return r;
+            rc = zs_err_set(err, ZS_ERR_FAILED, "personio GET %s: response without _data", url + origin_len(url));
+            break;
+        }
+        size_t n = json_object_array_length(data);
+        for (size_t i = 0; rc == ZS_OK && i < n; i++)
+            if (vec_push(x, json_object_array_get_idx(data, i)) < 0)
+                rc = zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory decoding a list");
+        const char *next = zs_json_str(o, "_meta.links.next.href");
+        if (!next)
+            next = zs_json_str(o, "meta.links.next.href");
+        char nu[4096];
+        int more = next && *next; /* next points into o */
+        if (rc == ZS_OK && more) {
+            if (zs_personio_resolve_link(p->base, next, nu, sizeof nu) < 0)
+                rc = zs_err_set(err, ZS_ERR_FAILED, "personio: refusing next link outside %s (%.200s)", p->base, next);
+            else if (strcmp(nu, url) == 0)
+                rc = zs_err_set(err, ZS_ERR_FAILED, "personio: next link repeats the current page");
         }
         json_object_put(o);
-        if (strcmp(nu, url) == 0)
-            return zs_err_set(err, ZS_ERR_FAILED, "personio: next link repeats the current page");
+        if (rc != ZS_OK || !more)
+            break;
         copy_str(url, sizeof url, nu);
     }
     p->last.attempts = total_attempts;
-    return ZS_OK;
+    return rc;
+}
+
+/* Every page of url into the caller's {v, n} list, which is empty again after a failure. */
+static zs_rc list_into(zs_personio *p, const char *url, const kind *k, void **v, size_t *n, zs_err *err)
+{
+    *v = NULL;
+    *n = 0;
+    vec x = {v, n, 0, k};
+    zs_rc rc = list_pages(p, url, &x, err);
+    if (rc != ZS_OK)
+        vec_release(v, n, k);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ query building */
@@ -863,22 +861,22 @@ static void qb_add_list(qb *q, const char *k, const char *const *v, size_t n)
     zs_buf_release(&j);
 }
 
-static void qb_add_int(qb *q, const char *k, int v)
+/* Adds the page size (limit, or dflt when 0) and lists every page of the query into {v, n}. */
+static zs_rc qb_list(zs_personio *p, qb *q, int limit, int dflt, const kind *k, void **v, size_t *n, zs_err *err)
 {
-    if (v <= 0)
-        return;
     char s[16];
-    snprintf(s, sizeof s, "%d", v);
-    qb_add(q, k, s);
-}
-
-static zs_rc qb_done(qb *q, zs_err *err)
-{
+    snprintf(s, sizeof s, "%d", limit > 0 ? limit : dflt);
+    qb_add(q, "limit", s);
+    zs_rc rc;
     if (q->fail || q->b.oom) {
-        zs_buf_release(&q->b);
-        return zs_err_set(err, ZS_ERR_FAILED, "personio: query too long or out of memory");
+        *v = NULL;
+        *n = 0;
+        rc = zs_err_set(err, ZS_ERR_FAILED, "personio: query too long or out of memory");
+    } else {
+        rc = list_into(p, zs_buf_str(&q->b), k, v, n, err);
     }
-    return ZS_OK;
+    zs_buf_release(&q->b);
+    return rc;
 }
 
 static int valid_id(const char *id)
@@ -896,16 +894,30 @@ static zs_rc bad_id(zs_err *err, const char *what)
     return zs_err_set(err, ZS_ERR_FAILED, "personio: invalid %s id", what);
 }
 
-/* GET of one object decoded with dec. */
-static zs_rc get_one(zs_personio *p, const char *path, decode_fn dec, void *out, zs_err *err)
+/* "<prefix>/<id>[suffix]" after checking that id is one path segment of safe characters. */
+static zs_rc id_path(char *out, size_t cap, const char *prefix, const char *id, const char *suffix,
+                     const char *what, zs_err *err)
 {
-    char url[1024];
+    if (!valid_id(id))
+        return bad_id(err, what);
+    snprintf(out, cap, "%s/%s%s", prefix, id, suffix ? suffix : "");
+    return ZS_OK;
+}
+
+/* GET prefix/id decoded as k into out (zeroed first, and holding nothing after a failure). */
+static zs_rc get_one(zs_personio *p, const char *prefix, const char *id, const kind *k, void *out, zs_err *err)
+{
+    memset(out, 0, k->size);
+    char path[160], url[1024];
+    zs_rc rc = id_path(path, sizeof path, prefix, id, NULL, k->what, err);
+    if (rc != ZS_OK)
+        return rc;
     snprintf(url, sizeof url, "%s%s", p->base, path);
     call_res c;
-    zs_rc rc = call(p, "GET", url, NULL, &c, err);
+    rc = call(p, "GET", url, NULL, &c, err);
     if (rc == ZS_OK) {
         json_object *o = json_tokener_parse(c.body);
-        if (!o || dec(o, out) < 0)
+        if (!o || kind_decode(k, o, out) < 0)
             rc = zs_err_set(err, ZS_ERR_FAILED, "personio GET %s: undecodable response", path);
         json_object_put(o);
     }
@@ -913,13 +925,15 @@ static zs_rc get_one(zs_personio *p, const char *path, decode_fn dec, void *out,
     return rc;
 }
 
-/* Writes body with method; for 201 answers copies the new id. */
+/* Writes body with method; for answers with a new record copies its id. */
 static zs_rc write_call(zs_personio *p, const char *method, const char *path, json_object *body,
                         char *id_out, size_t id_cap, int *unknown, zs_err *err)
 {
+    if (unknown)
+        *unknown = 0;
     char url[1024];
     snprintf(url, sizeof url, "%s%s", p->base, path);
-    const char *b = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+    const char *b = body ? zs_json_text(body) : NULL;
     if (body && !b)
         return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
     call_res c;
@@ -928,7 +942,7 @@ static zs_rc write_call(zs_personio *p, const char *method, const char *path, js
         *unknown = c.unknown_outcome;
     if (rc == ZS_OK && id_out) {
         json_object *o = json_tokener_parse(c.body);
-        const char *id = js(o, "id");
+        const char *id = zs_json_str(o, "id");
         if (!id)
             rc = zs_err_set(err, ZS_ERR_FAILED, "personio %s %s: answer without id", method, path);
         else
@@ -939,86 +953,37 @@ static zs_rc write_call(zs_personio *p, const char *method, const char *path, js
     return rc;
 }
 
-/* ------------------------------------------------------------------ persons */
-
-static int dec_person(json_object *o, void *it) { return decode_person(o, it); }
-static void rel_person(void *it) { zs_personio_person_release(it); }
-static int dec_employment(json_object *o, void *it) { return decode_employment(o, it); }
-static void rel_employment(void *it) { zs_personio_employment_release(it); }
-static int dec_attendance(json_object *o, void *it) { return decode_attendance(o, it); }
-static int dec_absence_type(json_object *o, void *it) { return decode_absence_type(o, it); }
-static int dec_absence(json_object *o, void *it) { return decode_absence(o, it); }
-
-void zs_personio_persons_release(zs_personio_persons *l)
+/* DELETE prefix/id; a record that is already gone counts as deleted. */
+static zs_rc delete_one(zs_personio *p, const char *prefix, const char *id, const char *what, int *unknown,
+                        zs_err *err)
 {
-    vec x = {(void **)&l->v, &l->n, 0, sizeof *l->v, NULL, rel_person};
-    vec_release(&x);
+    char path[160];
+    zs_rc rc = id_path(path, sizeof path, prefix, id, NULL, what, err);
+    if (rc == ZS_OK)
+        rc = write_call(p, "DELETE", path, NULL, NULL, 0, unknown, err);
+    return rc == ZS_ERR_NOTFOUND ? ZS_OK : rc;
 }
 
-void zs_personio_employments_release(zs_personio_employments *l)
+/*
+ * A create that hit an overlap, or whose answer was lost, may have been our own earlier write:
+ * find() looks for an identical record (1 = found, id copied). Found: adopted, ZS_OK. Not found:
+ * the write's own rc and status stay what the caller sees.
+ */
+static zs_rc adopt_or(zs_personio *p, zs_rc rc, int (*find)(zs_personio *, const void *, char *, size_t),
+                      const void *in, char *id_out, size_t id_cap, int *adopted)
 {
-    vec x = {(void **)&l->v, &l->n, 0, sizeof *l->v, NULL, rel_employment};
-    vec_release(&x);
-}
-
-void zs_personio_attendances_release(zs_personio_attendances *l)
-{
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
-void zs_personio_absence_types_release(zs_personio_absence_types *l)
-{
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
-void zs_personio_absences_release(zs_personio_absences *l)
-{
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
-zs_rc zs_personio_persons_list(zs_personio *p, const zs_personio_person_filter *f,
-                               zs_personio_persons *out, zs_err *err)
-{
-    memset(out, 0, sizeof *out);
-    qb q;
-    qb_init(&q, p, "/v2/persons");
-    if (f) {
-        qb_add_list(&q, "id", f->ids, f->n_ids);
-        qb_add(&q, "email", f->email);
-        qb_add(&q, "updated_at.gt", f->updated_at_gt);
-        qb_add(&q, "updated_at.lt", f->updated_at_lt);
-        qb_add(&q, "created_at.gt", f->created_at_gt);
+    zs_personio_status keep = p->last;
+    if (find(p, in, id_out, id_cap)) {
+        if (adopted)
+            *adopted = 1;
+        p->stats.adopted++;
+        return ZS_OK;
     }
-    qb_add_int(&q, "limit", f && f->limit > 0 ? f->limit : 50);
-    zs_rc rc = qb_done(&q, err);
-    if (rc != ZS_OK)
-        return rc;
-    vec x = {(void **)&out->v, &out->n, 0, sizeof *out->v, dec_person, rel_person};
-    rc = list_all(p, zs_buf_str(&q.b), &x, err);
-    zs_buf_release(&q.b);
-    if (rc != ZS_OK)
-        vec_release(&x);
+    p->last = keep;
     return rc;
 }
 
-zs_rc zs_personio_person_get(zs_personio *p, const char *id, zs_personio_person *out, zs_err *err)
-{
-    memset(out, 0, sizeof *out);
-    if (!valid_id(id))
-        return bad_id(err, "person");
-    char path[128];
-    snprintf(path, sizeof path, "/v2/persons/%s", id);
-    zs_rc rc = get_one(p, path, dec_person, out, err);
-    if (rc != ZS_OK)
-        zs_personio_person_release(out);
-    return rc;
-}
+/* ------------------------------------------------------------------ JSON building */
 
 static void add_str(json_object *o, const char *k, const char *v)
 {
@@ -1031,6 +996,86 @@ static json_object *id_obj(const char *id)
     json_object *o = json_object_new_object();
     add_str(o, "id", id);
     return o;
+}
+
+static json_object *dt_obj(const char *dt, const char *half)
+{
+    json_object *o = json_object_new_object();
+    add_str(o, "date_time", dt);
+    add_str(o, "type", half);
+    return o;
+}
+
+static const char *approval_query(int skip_approval)
+{
+    return skip_approval ? "?skip_approval=true" : "?skip_approval=false";
+}
+
+/* ------------------------------------------------------------------ persons */
+
+zs_rc zs_personio_persons_list(zs_personio *p, const zs_personio_person_filter *f,
+                               zs_personio_persons *out, zs_err *err)
+{
+    qb q;
+    qb_init(&q, p, "/v2/persons");
+    if (f) {
+        qb_add_list(&q, "id", f->ids, f->n_ids);
+        qb_add(&q, "email", f->email);
+        qb_add(&q, "updated_at.gt", f->updated_at_gt);
+        qb_add(&q, "updated_at.lt", f->updated_at_lt);
+        qb_add(&q, "created_at.gt", f->created_at_gt);
+    }
+    return qb_list(p, &q, f ? f->limit : 0, 50, &K_PERSON, (void **)&out->v, &out->n, err);
+}
+
+zs_rc zs_personio_person_get(zs_personio *p, const char *id, zs_personio_person *out, zs_err *err)
+{
+    return get_one(p, "/v2/persons", id, &K_PERSON, out, err);
+}
+
+static json_object *employment_body(const zs_personio_employment *emp)
+{
+    json_object *e = json_object_new_object();
+    add_str(e, "status", emp->status);
+    add_str(e, "type", emp->type);
+    if (emp->position[0]) {
+        json_object *pos = json_object_new_object();
+        add_str(pos, "title", emp->position);
+        json_object_object_add(e, "position", pos);
+    }
+    if (emp->weekly_working_hours >= 0)
+        json_object_object_add(e, "weekly_working_hours", json_object_new_double(emp->weekly_working_hours));
+    if (emp->full_time_weekly_working_hours >= 0)
+        json_object_object_add(e, "full_time_weekly_working_hours",
+                               json_object_new_double(emp->full_time_weekly_working_hours));
+    add_str(e, "employment_start_date", emp->start_date);
+    add_str(e, "employment_end_date", emp->end_date);
+    if (emp->supervisor_id[0])
+        json_object_object_add(e, "supervisor", id_obj(emp->supervisor_id));
+    if (emp->n_cost_centers) {
+        json_object *cc = json_object_new_array();
+        for (size_t i = 0; i < emp->n_cost_centers; i++) {
+            json_object *c = id_obj(emp->cost_centers[i].id);
+            json_object_object_add(c, "weight", json_object_new_double(emp->cost_centers[i].weight));
+            json_object_array_add(cc, c);
+        }
+        json_object_object_add(e, "cost_centers", cc);
+    }
+    return e;
+}
+
+/* e-mails are unique per company, so a person with ours is the one we just created */
+static int person_find_same(zs_personio *p, const void *in, char *id_out, size_t id_cap)
+{
+    const zs_personio_person *want = in;
+    zs_personio_person_filter f = {.email = want->email};
+    zs_personio_persons l;
+    zs_err verr;
+    int found = zs_personio_persons_list(p, &f, &l, &verr) == ZS_OK && l.n == 1;
+    if (found)
+        copy_str(id_out, id_cap, l.v[0].id);
+    zs_personio_persons_release(&l);
+    return found;
 }
 
 zs_rc zs_personio_person_create(zs_personio *p, const zs_personio_person *in,
@@ -1055,65 +1100,23 @@ zs_rc zs_personio_person_create(zs_personio *p, const zs_personio_person *in,
         json_object_object_add(o, "custom_attributes", ca);
     }
     if (emp) {
-        json_object *e = json_object_new_object();
-        add_str(e, "status", emp->status);
-        add_str(e, "type", emp->type);
-        if (emp->position[0]) {
-            json_object *pos = json_object_new_object();
-            add_str(pos, "title", emp->position);
-            json_object_object_add(e, "position", pos);
-        }
-        if (emp->weekly_working_hours >= 0)
-            json_object_object_add(e, "weekly_working_hours", json_object_new_double(emp->weekly_working_hours));
-        if (emp->full_time_weekly_working_hours >= 0)
-            json_object_object_add(e, "full_time_weekly_working_hours",
-                                   json_object_new_double(emp->full_time_weekly_working_hours));
-        add_str(e, "employment_start_date", emp->start_date);
-        add_str(e, "employment_end_date", emp->end_date);
-        if (emp->supervisor_id[0])
-            json_object_object_add(e, "supervisor", id_obj(emp->supervisor_id));
-        if (emp->n_cost_centers) {
-            json_object *cc = json_object_new_array();
-            for (size_t i = 0; i < emp->n_cost_centers; i++) {
-                json_object *c = id_obj(emp->cost_centers[i].id);
-                json_object_object_add(c, "weight", json_object_new_double(emp->cost_centers[i].weight));
-                json_object_array_add(cc, c);
-            }
-            json_object_object_add(e, "cost_centers", cc);
-        }
         json_object *arr = json_object_new_array();
-        json_object_array_add(arr, e);
+        json_object_array_add(arr, employment_body(emp));
         json_object_object_add(o, "employments", arr);
     }
     int unknown = 0;
     zs_rc rc = write_call(p, "POST", "/v2/persons", o, id_out, 32, &unknown, err);
     json_object_put(o);
-    if (unknown && in->email[0]) {
-        /* e-mails are unique per company, so a person with ours is the one we just created */
-        zs_personio_status keep = p->last;
-        zs_personio_person_filter f = {.email = in->email};
-        zs_personio_persons l;
-        zs_err verr;
-        if (zs_personio_persons_list(p, &f, &l, &verr) == ZS_OK && l.n == 1) {
-            copy_str(id_out, 32, l.v[0].id);
-            p->stats.adopted++;
-            zs_personio_persons_release(&l);
-            return ZS_OK;
-        }
-        if (l.v)
-            zs_personio_persons_release(&l);
-        p->last = keep;
-    }
+    if (unknown && in->email[0])
+        rc = adopt_or(p, rc, person_find_same, in, id_out, 32, NULL);
     return rc;
 }
 
 static zs_rc patch_json(zs_personio *p, const char *path, const char *json, zs_err *err)
 {
-    json_object *o = json ? json_tokener_parse(json) : NULL;
-    if (!o || !json_object_is_type(o, json_type_object)) {
-        json_object_put(o);
+    json_object *o = zs_json_parse_object(json);
+    if (!o)
         return zs_err_set(err, ZS_ERR_FAILED, "personio: patch body must be a JSON object");
-    }
     zs_rc rc = write_call(p, "PATCH", path, o, NULL, 0, NULL, err);
     json_object_put(o);
     return rc;
@@ -1121,35 +1124,29 @@ static zs_rc patch_json(zs_personio *p, const char *path, const char *json, zs_e
 
 zs_rc zs_personio_person_patch_json(zs_personio *p, const char *id, const char *json, zs_err *err)
 {
-    if (!valid_id(id))
-        return bad_id(err, "person");
-    char path[128];
-    snprintf(path, sizeof path, "/v2/persons/%s", id);
-    return patch_json(p, path, json, err);
+    char path[160];
+    zs_rc rc = id_path(path, sizeof path, "/v2/persons", id, NULL, "person", err);
+    return rc == ZS_OK ? patch_json(p, path, json, err) : rc;
 }
 
 zs_rc zs_personio_person_delete(zs_personio *p, const char *id, zs_err *err)
 {
-    if (!valid_id(id))
-        return bad_id(err, "person");
-    char path[128];
-    snprintf(path, sizeof path, "/v2/persons/%s", id);
-    return write_call(p, "DELETE", path, NULL, NULL, 0, NULL, err);
+    char path[160];
+    zs_rc rc = id_path(path, sizeof path, "/v2/persons", id, NULL, "person", err);
+    return rc == ZS_OK ? write_call(p, "DELETE", path, NULL, NULL, 0, NULL, err) : rc;
 }
 
 zs_rc zs_personio_employments_list(zs_personio *p, const char *person_id,
                                    zs_personio_employments *out, zs_err *err)
 {
-    memset(out, 0, sizeof *out);
-    if (!valid_id(person_id))
-        return bad_id(err, "person");
-    char url[1024];
-    snprintf(url, sizeof url, "%s/v2/persons/%s/employments?limit=50", p->base, person_id);
-    vec x = {(void **)&out->v, &out->n, 0, sizeof *out->v, dec_employment, rel_employment};
-    zs_rc rc = list_all(p, url, &x, err);
+    char path[160], url[1024];
+    out->v = NULL;
+    out->n = 0;
+    zs_rc rc = id_path(path, sizeof path, "/v2/persons", person_id, "/employments?limit=50", "person", err);
     if (rc != ZS_OK)
-        vec_release(&x);
-    return rc;
+        return rc;
+    snprintf(url, sizeof url, "%s%s", p->base, path);
+    return list_into(p, url, &K_EMPLOYMENT, (void **)&out->v, &out->n, err);
 }
 
 zs_rc zs_personio_employment_patch_json(zs_personio *p, const char *person_id, const char *id,
@@ -1167,7 +1164,6 @@ zs_rc zs_personio_employment_patch_json(zs_personio *p, const char *person_id, c
 zs_rc zs_personio_attendances_list(zs_personio *p, const zs_personio_attendance_filter *f,
                                    zs_personio_attendances *out, zs_err *err)
 {
-    memset(out, 0, sizeof *out);
     qb q;
     qb_init(&q, p, "/v2/attendance-periods");
     if (f) {
@@ -1178,63 +1174,40 @@ zs_rc zs_personio_attendances_list(zs_personio *p, const zs_personio_attendance_
         qb_add(&q, "updated_at.lte", f->updated_at_lte);
         qb_add(&q, "status", f->status);
     }
-    qb_add_int(&q, "limit", f && f->limit > 0 ? f->limit : 100);
-    zs_rc rc = qb_done(&q, err);
-    if (rc != ZS_OK)
-        return rc;
-    vec x = {(void **)&out->v, &out->n, 0, sizeof *out->v, dec_attendance, NULL};
-    rc = list_all(p, zs_buf_str(&q.b), &x, err);
-    zs_buf_release(&q.b);
-    if (rc != ZS_OK)
-        vec_release(&x);
-    return rc;
+    return qb_list(p, &q, f ? f->limit : 0, 100, &K_ATTENDANCE, (void **)&out->v, &out->n, err);
 }
 
 zs_rc zs_personio_attendance_get(zs_personio *p, const char *id, zs_personio_attendance *out,
                                  zs_err *err)
 {
-    memset(out, 0, sizeof *out);
-    if (!valid_id(id))
-        return bad_id(err, "attendance period");
-    char path[128];
-    snprintf(path, sizeof path, "/v2/attendance-periods/%s", id);
-    return get_one(p, path, dec_attendance, out, err);
+    return get_one(p, "/v2/attendance-periods", id, &K_ATTENDANCE, out, err);
 }
 
-static json_object *dt_obj(const char *dt, const char *half)
+/* A period of the same person, day, type, times, comment and project: our own earlier write. */
+static int attendance_find_same(zs_personio *p, const void *in, char *id_out, size_t id_cap)
 {
-    json_object *o = json_object_new_object();
-    add_str(o, "date_time", dt);
-    add_str(o, "type", half);
-    return o;
-}
-
-/* Looks for a period of the same person, day, type, times and comment: our own earlier write. */
-static zs_rc attendance_find_same(zs_personio *p, const zs_personio_attendance *in, char id_out[40],
-                                  int *found, zs_err *err)
-{
-    *found = 0;
+    const zs_personio_attendance *want = in;
     char day[16];
-    snprintf(day, sizeof day, "%.10s", in->start);
-    const char *pid[1] = {in->person_id};
+    snprintf(day, sizeof day, "%.10s", want->start);
+    const char *pid[1] = {want->person_id};
     zs_personio_attendance_filter f = {.person_ids = pid, .n_person_ids = 1,
                                        .attribution_date_gte = day, .attribution_date_lte = day};
     zs_personio_attendances l;
-    zs_rc rc = zs_personio_attendances_list(p, &f, &l, err);
-    if (rc != ZS_OK)
-        return rc;
-    for (size_t i = 0; i < l.n; i++) {
+    zs_err verr;
+    int found = 0;
+    if (zs_personio_attendances_list(p, &f, &l, &verr) != ZS_OK)
+        return 0;
+    const char *type = want->type[0] ? want->type : "WORK";
+    for (size_t i = 0; !found && i < l.n; i++) {
         const zs_personio_attendance *a = &l.v[i];
-        if (strcmp(a->type, in->type) == 0 && strcmp(a->start, in->start) == 0 &&
-            strcmp(a->end, in->end) == 0 && strcmp(a->comment, in->comment) == 0 &&
-            strcmp(a->project_id, in->project_id) == 0) {
-            copy_str(id_out, 40, a->id);
-            *found = 1;
-            break;
-        }
+        found = strcmp(a->type, type) == 0 && strcmp(a->start, want->start) == 0 &&
+                strcmp(a->end, want->end) == 0 && strcmp(a->comment, want->comment) == 0 &&
+                strcmp(a->project_id, want->project_id) == 0;
+        if (found)
+            copy_str(id_out, id_cap, a->id);
     }
     zs_personio_attendances_release(&l);
-    return ZS_OK;
+    return found;
 }
 
 zs_rc zs_personio_attendance_create(zs_personio *p, const zs_personio_attendance *in,
@@ -1255,34 +1228,23 @@ zs_rc zs_personio_attendance_create(zs_personio *p, const zs_personio_attendance
     if (in->project_id[0])
         json_object_object_add(o, "project", id_obj(in->project_id));
     char path[64];
-    snprintf(path, sizeof path, "/v2/attendance-periods?skip_approval=%s", skip_approval ? "true" : "false");
+    snprintf(path, sizeof path, "/v2/attendance-periods%s", approval_query(skip_approval));
     int unknown = 0;
     zs_rc rc = write_call(p, "POST", path, o, id_out, 40, &unknown, err);
     json_object_put(o);
-    if (rc == ZS_ERR_CONFLICT || unknown) {
-        /* An overlap or a lost answer may be our own earlier write: adopt it if it is identical. */
-        zs_err verr;
-        int found = 0;
-        zs_personio_status keep = p->last;
-        zs_personio_attendance want = *in;
-        if (!want.type[0])
-            copy_str(want.type, sizeof want.type, "WORK");
-        if (attendance_find_same(p, &want, id_out, &found, &verr) == ZS_OK && found) {
-            if (adopted)
-                *adopted = 1;
-            p->stats.adopted++;
-            return ZS_OK;
-        }
-        p->last = keep;
-    }
+    if (rc == ZS_ERR_CONFLICT || unknown)
+        rc = adopt_or(p, rc, attendance_find_same, in, id_out, 40, adopted);
     return rc;
 }
 
 zs_rc zs_personio_attendance_patch(zs_personio *p, const char *id, const zs_personio_attendance *in,
                                    unsigned fields, int skip_approval, zs_err *err)
 {
-    if (!valid_id(id))
-        return bad_id(err, "attendance period");
+    char path[160];
+    zs_rc rc = id_path(path, sizeof path, "/v2/attendance-periods", id, approval_query(skip_approval),
+                       "attendance period", err);
+    if (rc != ZS_OK)
+        return rc;
     json_object *o = json_object_new_object();
     if (!o)
         return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
@@ -1294,10 +1256,8 @@ zs_rc zs_personio_attendance_patch(zs_personio *p, const char *id, const zs_pers
         json_object_object_add(o, "comment", json_object_new_string(in->comment));
     if (fields & ZS_PA_PROJECT)
         json_object_object_add(o, "project", in->project_id[0] ? id_obj(in->project_id) : NULL);
-    char path[160];
-    snprintf(path, sizeof path, "/v2/attendance-periods/%s?skip_approval=%s", id, skip_approval ? "true" : "false");
     int unknown = 0;
-    zs_rc rc = write_call(p, "PATCH", path, o, NULL, 0, &unknown, err);
+    rc = write_call(p, "PATCH", path, o, NULL, 0, &unknown, err);
     json_object_put(o);
     if (unknown) {
         /* A PATCH is idempotent in effect: read back and accept if the fields now match. */
@@ -1307,7 +1267,8 @@ zs_rc zs_personio_attendance_patch(zs_personio *p, const char *id, const zs_pers
         if (zs_personio_attendance_get(p, id, &cur, &verr) == ZS_OK &&
             (!(fields & ZS_PA_START) || strcmp(cur.start, in->start) == 0) &&
             (!(fields & ZS_PA_END) || strcmp(cur.end, in->end) == 0) &&
-            (!(fields & ZS_PA_COMMENT) || strcmp(cur.comment, in->comment) == 0))
+            (!(fields & ZS_PA_COMMENT) || strcmp(cur.comment, in->comment) == 0) &&
+            (!(fields & ZS_PA_PROJECT) || strcmp(cur.project_id, in->project_id) == 0))
             return ZS_OK;
         p->last = keep;
     }
@@ -1316,14 +1277,8 @@ zs_rc zs_personio_attendance_patch(zs_personio *p, const char *id, const zs_pers
 
 zs_rc zs_personio_attendance_delete(zs_personio *p, const char *id, zs_err *err)
 {
-    if (!valid_id(id))
-        return bad_id(err, "attendance period");
-    char path[128];
-    snprintf(path, sizeof path, "/v2/attendance-periods/%s", id);
     int unknown = 0;
-    zs_rc rc = write_call(p, "DELETE", path, NULL, NULL, 0, &unknown, err);
-    if (rc == ZS_ERR_NOTFOUND)
-        return ZS_OK;
+    zs_rc rc = delete_one(p, "/v2/attendance-periods", id, "attendance period", &unknown, err);
     if (unknown) {
         zs_personio_attendance cur;
         zs_err verr;
@@ -1337,20 +1292,14 @@ zs_rc zs_personio_attendance_delete(zs_personio *p, const char *id, zs_err *err)
 
 zs_rc zs_personio_absence_types_list(zs_personio *p, zs_personio_absence_types *out, zs_err *err)
 {
-    memset(out, 0, sizeof *out);
     char url[600];
     snprintf(url, sizeof url, "%s/v2/absence-types?limit=100", p->base);
-    vec x = {(void **)&out->v, &out->n, 0, sizeof *out->v, dec_absence_type, NULL};
-    zs_rc rc = list_all(p, url, &x, err);
-    if (rc != ZS_OK)
-        vec_release(&x);
-    return rc;
+    return list_into(p, url, &K_ABSENCE_TYPE, (void **)&out->v, &out->n, err);
 }
 
 zs_rc zs_personio_absences_list(zs_personio *p, const zs_personio_absence_filter *f,
                                 zs_personio_absences *out, zs_err *err)
 {
-    memset(out, 0, sizeof *out);
     qb q;
     qb_init(&q, p, "/v2/absence-periods");
     if (f) {
@@ -1360,26 +1309,12 @@ zs_rc zs_personio_absences_list(zs_personio *p, const zs_personio_absence_filter
         qb_add(&q, "ends_at.date_time.lte", f->to);
         qb_add(&q, "updated_at.gte", f->updated_at_gte);
     }
-    qb_add_int(&q, "limit", f && f->limit > 0 ? f->limit : 100);
-    zs_rc rc = qb_done(&q, err);
-    if (rc != ZS_OK)
-        return rc;
-    vec x = {(void **)&out->v, &out->n, 0, sizeof *out->v, dec_absence, NULL};
-    rc = list_all(p, zs_buf_str(&q.b), &x, err);
-    zs_buf_release(&q.b);
-    if (rc != ZS_OK)
-        vec_release(&x);
-    return rc;
+    return qb_list(p, &q, f ? f->limit : 0, 100, &K_ABSENCE, (void **)&out->v, &out->n, err);
 }
 
 zs_rc zs_personio_absence_get(zs_personio *p, const char *id, zs_personio_absence *out, zs_err *err)
 {
-    memset(out, 0, sizeof *out);
-    if (!valid_id(id))
-        return bad_id(err, "absence period");
-    char path[128];
-    snprintf(path, sizeof path, "/v2/absence-periods/%s", id);
-    return get_one(p, path, dec_absence, out, err);
+    return get_one(p, "/v2/absence-periods", id, &K_ABSENCE, out, err);
 }
 
 static json_object *absence_body(const zs_personio_absence *in, int with_refs)
@@ -1397,6 +1332,30 @@ static json_object *absence_body(const zs_personio_absence *in, int with_refs)
     return o;
 }
 
+/* An absence of the same person, type, range, halves and comment: our own earlier write. */
+static int absence_find_same(zs_personio *p, const void *in, char *id_out, size_t id_cap)
+{
+    const zs_personio_absence *want = in;
+    const char *pid[1] = {want->person_id};
+    zs_personio_absence_filter f = {.person_ids = pid, .n_person_ids = 1, .from = want->start,
+                                    .to = want->end[0] ? want->end : NULL};
+    zs_personio_absences l;
+    zs_err verr;
+    int found = 0;
+    if (zs_personio_absences_list(p, &f, &l, &verr) != ZS_OK)
+        return 0;
+    for (size_t i = 0; !found && i < l.n; i++) {
+        const zs_personio_absence *a = &l.v[i];
+        found = strcmp(a->absence_type_id, want->absence_type_id) == 0 && strcmp(a->start, want->start) == 0 &&
+                strcmp(a->end, want->end) == 0 && strcmp(a->start_half, want->start_half) == 0 &&
+                strcmp(a->end_half, want->end_half) == 0 && strcmp(a->comment, want->comment) == 0;
+        if (found)
+            copy_str(id_out, id_cap, a->id);
+    }
+    zs_personio_absences_release(&l);
+    return found;
+}
+
 zs_rc zs_personio_absence_create(zs_personio *p, const zs_personio_absence *in, int skip_approval,
                                  char id_out[40], int *adopted, zs_err *err)
 {
@@ -1408,84 +1367,36 @@ zs_rc zs_personio_absence_create(zs_personio *p, const zs_personio_absence *in, 
     if (!o)
         return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
     char path[64];
-    snprintf(path, sizeof path, "/v2/absence-periods?skip_approval=%s", skip_approval ? "true" : "false");
+    snprintf(path, sizeof path, "/v2/absence-periods%s", approval_query(skip_approval));
     int unknown = 0;
     zs_rc rc = write_call(p, "POST", path, o, id_out, 40, &unknown, err);
     json_object_put(o);
-    if (rc == ZS_ERR_CONFLICT || unknown) {
-        zs_personio_status keep = p->last;
-        const char *pid[1] = {in->person_id};
-        zs_personio_absence_filter f = {.person_ids = pid, .n_person_ids = 1, .from = in->start,
-                                        .to = in->end[0] ? in->end : NULL};
-        zs_personio_absences l;
-        zs_err verr;
-        if (zs_personio_absences_list(p, &f, &l, &verr) == ZS_OK) {
-            for (size_t i = 0; i < l.n; i++) {
-                const zs_personio_absence *a = &l.v[i];
-                if (strcmp(a->absence_type_id, in->absence_type_id) == 0 &&
-                    strcmp(a->start, in->start) == 0 && strcmp(a->end, in->end) == 0 &&
-                    strcmp(a->start_half, in->start_half) == 0 &&
-                    strcmp(a->end_half, in->end_half) == 0 && strcmp(a->comment, in->comment) == 0) {
-                    copy_str(id_out, 40, a->id);
-                    if (adopted)
-                        *adopted = 1;
-                    p->stats.adopted++;
-                    zs_personio_absences_release(&l);
-                    return ZS_OK;
-                }
-            }
-            zs_personio_absences_release(&l);
-        }
-        p->last = keep;
-    }
+    if (rc == ZS_ERR_CONFLICT || unknown)
+        rc = adopt_or(p, rc, absence_find_same, in, id_out, 40, adopted);
     return rc;
 }
 
 zs_rc zs_personio_absence_patch(zs_personio *p, const char *id, const zs_personio_absence *in,
                                 zs_err *err)
 {
-    if (!valid_id(id))
-        return bad_id(err, "absence period");
+    char path[160];
+    zs_rc rc = id_path(path, sizeof path, "/v2/absence-periods", id, NULL, "absence period", err);
+    if (rc != ZS_OK)
+        return rc;
     json_object *o = absence_body(in, 0);
     if (!o)
         return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
-    char path[128];
-    snprintf(path, sizeof path, "/v2/absence-periods/%s", id);
-    zs_rc rc = write_call(p, "PATCH", path, o, NULL, 0, NULL, err);
+    rc = write_call(p, "PATCH", path, o, NULL, 0, NULL, err);
     json_object_put(o);
     return rc;
 }
 
 zs_rc zs_personio_absence_delete(zs_personio *p, const char *id, zs_err *err)
 {
-    if (!valid_id(id))
-        return bad_id(err, "absence period");
-    char path[128];
-    snprintf(path, sizeof path, "/v2/absence-periods/%s", id);
-    zs_rc rc = write_call(p, "DELETE", path, NULL, NULL, 0, NULL, err);
-    return rc == ZS_ERR_NOTFOUND ? ZS_OK : rc;
+    return delete_one(p, "/v2/absence-periods", id, "absence period", NULL, err);
 }
 
 /* ------------------------------------------------------------------ webhooks */
-
-static int decode_webhook(json_object *o, void *it)
-{
-    zs_personio_webhook *w = it;
-    memset(w, 0, sizeof *w);
-    CP(w->id, o, "id");
-    CP(w->url, o, "url");
-    CP(w->status, o, "status");
-    CP(w->auth_type, o, "auth_type");
-    CP(w->description, o, "description");
-    return 0;
-}
-
-void zs_personio_webhooks_release(zs_personio_webhooks *l)
-{
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
 
 zs_rc zs_personio_webhook_create(zs_personio *p, const char *url, const char *token,
                                  const char *description, const char *const *events, size_t n_events,
@@ -1514,22 +1425,12 @@ zs_rc zs_personio_webhook_create(zs_personio *p, const char *url, const char *to
 
 zs_rc zs_personio_webhooks_list(zs_personio *p, zs_personio_webhooks *out, zs_err *err)
 {
-    memset(out, 0, sizeof *out);
     char url[600];
     snprintf(url, sizeof url, "%s/v2/webhooks?limit=100", p->base);
-    vec x = {(void **)&out->v, &out->n, 0, sizeof *out->v, decode_webhook, NULL};
-    zs_rc rc = list_all(p, url, &x, err);
-    if (rc != ZS_OK)
-        vec_release(&x);
-    return rc;
+    return list_into(p, url, &K_WEBHOOK, (void **)&out->v, &out->n, err);
 }
 
 zs_rc zs_personio_webhook_delete(zs_personio *p, const char *id, zs_err *err)
 {
-    if (!valid_id(id))
-        return bad_id(err, "webhook");
-    char path[128];
-    snprintf(path, sizeof path, "/v2/webhooks/%s", id);
-    zs_rc rc = write_call(p, "DELETE", path, NULL, NULL, 0, NULL, err);
-    return rc == ZS_ERR_NOTFOUND ? ZS_OK : rc;
+    return delete_one(p, "/v2/webhooks", id, "webhook", NULL, err);
 }
