@@ -1,5 +1,6 @@
 /* The emulated Personio API v2 and the /_sandbox control API, over an in-memory store. */
 #include "sbx.h"
+#include "zs_sbx.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -109,6 +110,20 @@ static void not_found(sbx_resp *r)
 static void bad_request(sbx_resp *r, const char *title, const char *detail)
 {
     sbx_err_v2(r, 400, title, detail, "common.invalid_request");
+}
+
+static void method_not_allowed(sbx_resp *r)
+{
+    sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+}
+
+/* The answer to a POST that made an attendance or absence period: its id, nothing else. */
+static void created(sbx_resp *r, const char *id)
+{
+    json_object *o = json_object_new_object();
+    jset_str(o, "id", id);
+    json_object_object_add(o, "_meta", json_object_new_object());
+    sbx_json(r, 201, o);
 }
 
 static void unprocessable(sbx_resp *r, const char *title, const char *detail)
@@ -998,7 +1013,7 @@ static void employments(sbx_req *q, sbx_resp *r, const char *pid, const char *ei
             sbx_webhook_emit(q->co, "employment.updated.cost-centers", id_payload(eid, pid));
         sbx_json(r, 200, employment_out(q, work));
     } else {
-        sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+        method_not_allowed(r);
     }
 }
 
@@ -1020,7 +1035,7 @@ static void persons(sbx_req *q, sbx_resp *r, const char *pid)
             }
             json_object_put(in);
         } else {
-            sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+            method_not_allowed(r);
         }
         return;
     }
@@ -1036,7 +1051,7 @@ static void persons(sbx_req *q, sbx_resp *r, const char *pid)
     else if (strcmp(q->method, "DELETE") == 0)
         person_delete(q, r, pid);
     else
-        sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+        method_not_allowed(r);
 }
 
 /* ------------------------------------------------------------------ attendance periods */
@@ -1304,16 +1319,13 @@ static void attendance(sbx_req *q, sbx_resp *r, const char *aid)
             touch(a, 1);
             json_object_array_add(q->co->attendance, a);
             sbx_webhook_emit(q->co, "attendance-period.created", id_payload(id, pid));
-            json_object *o = json_object_new_object();
-            jset_str(o, "id", id);
-            json_object_object_add(o, "_meta", json_object_new_object());
-            sbx_json(r, 201, o);
+            created(r, id);
         }
         json_object_put(in);
         return;
     }
     if (!aid) {
-        sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+        method_not_allowed(r);
         return;
     }
     json_object *a = find_by_id(q->co->attendance, aid);
@@ -1382,7 +1394,7 @@ static void attendance(sbx_req *q, sbx_resp *r, const char *aid)
         }
         json_object_put(in);
     } else {
-        sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+        method_not_allowed(r);
     }
 }
 
@@ -1566,16 +1578,13 @@ static void absences(sbx_req *q, sbx_resp *r, const char *id)
             touch(a, 1);
             json_object_array_add(q->co->absences, a);
             sbx_webhook_emit(q->co, "absence-period.created", id_payload(uid, pid));
-            json_object *o = json_object_new_object();
-            jset_str(o, "id", uid);
-            json_object_object_add(o, "_meta", json_object_new_object());
-            sbx_json(r, 201, o);
+            created(r, uid);
         }
         json_object_put(in);
         return;
     }
     if (!id) {
-        sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+        method_not_allowed(r);
         return;
     }
     json_object *a = find_by_id(q->co->absences, id);
@@ -1642,14 +1651,14 @@ static void absences(sbx_req *q, sbx_resp *r, const char *id)
         }
         json_object_put(in);
     } else {
-        sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+        method_not_allowed(r);
     }
 }
 
 static void absence_types(sbx_req *q, sbx_resp *r, const char *id)
 {
     if (strcmp(q->method, "GET") != 0) {
-        sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+        method_not_allowed(r);
         return;
     }
     if (id) {
@@ -1802,7 +1811,7 @@ static void webhooks(sbx_req *q, sbx_resp *r, const char *id, const char *sub)
             }
             json_object_put(in);
         } else {
-            sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+            method_not_allowed(r);
         }
         return;
     }
@@ -1848,7 +1857,7 @@ static void webhooks(sbx_req *q, sbx_resp *r, const char *id, const char *sub)
         json_object_array_del_idx(q->co->webhooks, (size_t)find_idx(q->co->webhooks, id), 1);
         r->status = 204;
     } else {
-        sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
+        method_not_allowed(r);
     }
 }
 
@@ -2054,11 +2063,9 @@ static void count_status(sbx_company *c, int status)
 {
     if (!c)
         return;
-    char k[8];
+    char k[16];
     snprintf(k, sizeof k, "%d", status);
-    json_object *v = NULL;
-    json_object_object_get_ex(c->statuses, k, &v);
-    json_object_object_add(c->statuses, k, json_object_new_int64((v ? json_object_get_int64(v) : 0) + 1));
+    zs_sbx_count(c->statuses, k);
 }
 
 static int family_of(const char *path)
@@ -2121,11 +2128,7 @@ static void count_request(sbx_company *c, const char *method, const char *path)
             g_anon_counts = json_object_new_object();
         counts = g_anon_counts;
     }
-    if (!counts)
-        return;
-    json_object *v = NULL;
-    json_object_object_get_ex(counts, key, &v);
-    json_object_object_add(counts, key, json_object_new_int64((v ? json_object_get_int64(v) : 0) + 1));
+    zs_sbx_count(counts, key);
 }
 
 /* Personio asks integrations to identify themselves; tests check that zepsync does. */
@@ -2138,9 +2141,7 @@ static void count_idents(sbx_company *c, const sbx_req *q)
             continue;
         char key[200];
         snprintf(key, sizeof key, "%s: %.150s", names[i], vals[i]);
-        json_object *v = NULL;
-        json_object_object_get_ex(c->idents, key, &v);
-        json_object_object_add(c->idents, key, json_object_new_int64((v ? json_object_get_int64(v) : 0) + 1));
+        zs_sbx_count(c->idents, key);
     }
 }
 

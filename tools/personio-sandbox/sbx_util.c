@@ -1,4 +1,5 @@
 #include "sbx.h"
+#include "zs_sbx.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -57,55 +58,11 @@ void sbx_uuid(char *out)
     uuid_unparse_lower(u, out);
 }
 
-static int digits(const char *s, int n, int *v)
-{
-    int x = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return -1;
-        x = x * 10 + (s[i] - '0');
-    }
-    *v = x;
-    return 0;
-}
-
-static long long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int mdays(int y, int m)
-{
-    static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return n[m - 1];
-}
-
-/* Parses "YYYY-MM-DD" at s; returns days since epoch or a value < -1e9 on error. */
-static long long parse_date(const char *s, int *ok)
-{
-    int y, m, d;
-    *ok = 0;
-    if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' ||
-        digits(s + 8, 2, &d))
-        return 0;
-    if (m < 1 || m > 12 || d < 1 || d > mdays(y, m))
-        return 0;
-    *ok = 1;
-    return days_from_civil(y, m, d);
-}
-
 static int parse_hms(const char *s, int *sec)
 {
     int h, mi, se;
-    if (digits(s, 2, &h) || s[2] != ':' || digits(s + 3, 2, &mi) || s[5] != ':' ||
-        digits(s + 6, 2, &se))
+    if (zs_sbx_digits(s, 2, &h) || s[2] != ':' || zs_sbx_digits(s + 3, 2, &mi) || s[5] != ':' ||
+        zs_sbx_digits(s + 6, 2, &se))
         return -1;
     if (h > 23 || mi > 59 || se > 59)
         return -1;
@@ -115,22 +72,20 @@ static int parse_hms(const char *s, int *sec)
 
 long long sbx_parse_local(const char *s)
 {
-    int ok, sec;
+    int sec;
+    long long d;
     if (!s || strlen(s) != 19 || s[10] != 'T')
         return -1;
-    long long d = parse_date(s, &ok);
-    if (!ok || parse_hms(s + 11, &sec))
+    if (zs_sbx_date_parse(s, &d) || parse_hms(s + 11, &sec))
         return -1;
     return d * 86400 + sec;
 }
 
 long long sbx_parse_instant(const char *s)
 {
-    int ok, sec;
-    if (!s)
-        return -1;
-    long long d = parse_date(s, &ok);
-    if (!ok)
+    int sec;
+    long long d;
+    if (zs_sbx_date_parse(s, &d))
         return -1;
     if (s[10] == '\0')
         return d * 86400000LL;
@@ -160,12 +115,12 @@ long long sbx_parse_instant(const char *s)
     if ((*p == '+' || *p == '-') && strlen(p) >= 5) {
         int oh, om;
         const char *q = p + 1;
-        if (digits(q, 2, &oh))
+        if (zs_sbx_digits(q, 2, &oh))
             return -1;
         q += 2;
         if (*q == ':')
             q++;
-        if (digits(q, 2, &om) || q[2] != '\0')
+        if (zs_sbx_digits(q, 2, &om) || q[2] != '\0')
             return -1;
         long long off = (oh * 60LL + om) * 60000LL;
         return *p == '+' ? ms - off : ms + off;

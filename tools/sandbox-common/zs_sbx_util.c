@@ -12,7 +12,7 @@ void zs_sbx_count(json_object *counts, const char *key)
     json_object_object_add(counts, key, json_object_new_int64(n + 1));
 }
 
-static int digits(const char *s, int n, int *v)
+int zs_sbx_digits(const char *s, int n, int *v)
 {
     int x = 0;
     for (int i = 0; i < n; i++) {
@@ -46,7 +46,8 @@ static long long days_from_civil(int y, int m, int d)
 int zs_sbx_date_parse(const char *s, long long *days)
 {
     int y, m, d;
-    if (!s || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' || digits(s + 8, 2, &d))
+    if (!s || zs_sbx_digits(s, 4, &y) || s[4] != '-' || zs_sbx_digits(s + 5, 2, &m) || s[7] != '-' ||
+        zs_sbx_digits(s + 8, 2, &d))
         return -1;
     if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
         return -1;

@@ -109,9 +109,7 @@ static int query_present(struct MHD_Connection *conn, const char *key)
 
 static void count(sb_inst *in, const char *key)
 {
-    json_object *v;
-    int64_t n = json_object_object_get_ex(in->counts, key, &v) ? json_object_get_int64(v) : 0;
-    json_object_object_add(in->counts, key, json_object_new_int64(n + 1));
+    zs_sbx_count(in->counts, key);
     in->total++;
 }
 
@@ -480,9 +478,7 @@ static void process(struct MHD_Connection *conn, const char *url, const char *me
     }
     char st[16];
     snprintf(st, sizeof st, "%d", r->status);
-    json_object *v;
-    int64_t n = json_object_object_get_ex(in->statuses, st, &v) ? json_object_get_int64(v) : 0;
-    json_object_object_add(in->statuses, st, json_object_new_int64(n + 1));
+    zs_sbx_count(in->statuses, st);
     pthread_mutex_unlock(&state_lock);
 }
 

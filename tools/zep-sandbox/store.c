@@ -1,5 +1,6 @@
 /* The sandbox's data model: instances and the entities REST and SOAP share. */
 #include "sandbox.h"
+#include "zs_sbx.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -39,17 +40,8 @@ void sb_fmt_date(int64_t us, char *out, size_t cap) { fmt_tm(us, "%Y-%m-%d", out
 
 int sb_valid_date(const char *s)
 {
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return 0;
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return !(m == 2 && d == 29 && !leap);
+    long long days;
+    return s && strlen(s) == 10 && zs_sbx_date_parse(s, &days) == 0;
 }
 
 int sb_parse_time(const char *s, int *secs)
@@ -845,6 +837,55 @@ json_object *sb_rwt_create(sb_inst *in, const char *username, json_object *body,
 
 /* ---------------------------------------------------------------- bookings */
 
+/* Validates body into a new record of arr. The placeholder keeps "id" the first key of the
+ * answer; the real id is drawn only after the fill succeeded, so a rejected create uses none. */
+typedef int (*record_fill)(sb_inst *in, json_object *rec, json_object *body, sb_verr *ve);
+
+static json_object *record_create(sb_inst *in, const char *arr, record_fill fill, json_object *body,
+                                  sb_verr *ve)
+{
+    json_object *rec = json_object_new_object();
+    if (!rec) {
+        sb_verr_set(ve, 500, NULL, "out of memory");
+        return NULL;
+    }
+    json_object_object_add(rec, "id", json_object_new_int64(0));
+    if (fill(in, rec, body, ve)) {
+        json_object_put(rec);
+        return NULL;
+    }
+    json_object_object_add(rec, "id", json_object_new_int64(next_id(in)));
+    touch(rec, 1);
+    json_object_array_add(sb_arr(in, arr), rec);
+    return rec;
+}
+
+/* PUT: body over the current fields (less forget, a derived field to recompute), validated into
+ * a scratch object first, so a rejected update changes nothing. */
+static json_object *record_update(sb_inst *in, json_object *rec, record_fill fill, json_object *body,
+                                  const char *forget, sb_verr *ve)
+{
+    json_object *merged = sb_public_copy(rec);
+    if (!merged) {
+        sb_verr_set(ve, 500, NULL, "out of memory");
+        return NULL;
+    }
+    if (forget)
+        json_object_object_del(merged, forget);
+    json_object_object_foreach(body, k, v) json_object_object_add(merged, k, json_object_get(v));
+    json_object *scratch = json_object_new_object();
+    int rc = scratch ? fill(in, scratch, merged, ve) : -1;
+    json_object_put(merged);
+    if (rc) {
+        json_object_put(scratch);
+        return NULL;
+    }
+    json_object_object_foreach(scratch, k2, v2) json_object_object_add(rec, k2, json_object_get(v2));
+    json_object_put(scratch);
+    touch(rec, 0);
+    return rec;
+}
+
 static void hms(int secs, char *out, size_t cap)
 {
     snprintf(out, cap, "%02d:%02d:%02d", secs / 3600, secs / 60 % 60, secs % 60);
@@ -930,44 +971,14 @@ static int booking_fill(sb_inst *in, json_object *b, json_object *body, sb_verr 
 
 json_object *sb_booking_create(sb_inst *in, json_object *body, sb_verr *ve)
 {
-    json_object *b = json_object_new_object();
-    if (!b) {
-        sb_verr_set(ve, 500, NULL, "out of memory");
-        return NULL;
-    }
-    json_object_object_add(b, "id", json_object_new_int64(0));
-    if (booking_fill(in, b, body, ve)) {
-        json_object_put(b);
-        return NULL;
-    }
-    json_object_object_add(b, "id", json_object_new_int64(next_id(in)));
-    touch(b, 1);
-    json_object_array_add(sb_arr(in, "attendances"), b);
-    return b;
+    return record_create(in, "attendances", booking_fill, body, ve);
 }
 
 json_object *sb_booking_update(sb_inst *in, json_object *b, json_object *body, sb_verr *ve)
 {
-    json_object *merged = sb_public_copy(b);
-    if (!merged) {
-        sb_verr_set(ve, 500, NULL, "out of memory");
-        return NULL;
-    }
     /* A changed time span recomputes the duration unless the caller sets one. */
-    if ((sb_jhas(body, "from") || sb_jhas(body, "to")) && !sb_jhas(body, "duration"))
-        json_object_object_del(merged, "duration");
-    json_object_object_foreach(body, k, v) json_object_object_add(merged, k, json_object_get(v));
-    json_object *scratch = json_object_new_object();
-    int rc = scratch ? booking_fill(in, scratch, merged, ve) : -1;
-    json_object_put(merged);
-    if (rc) {
-        json_object_put(scratch);
-        return NULL;
-    }
-    json_object_object_foreach(scratch, k2, v2) json_object_object_add(b, k2, json_object_get(v2));
-    json_object_put(scratch);
-    touch(b, 0);
-    return b;
+    int respan = (sb_jhas(body, "from") || sb_jhas(body, "to")) && !sb_jhas(body, "duration");
+    return record_update(in, b, booking_fill, body, respan ? "duration" : NULL, ve);
 }
 
 /* ---------------------------------------------------------------- absences */
@@ -1060,41 +1071,12 @@ static int absence_fill(sb_inst *in, json_object *a, json_object *body, sb_verr 
 
 json_object *sb_absence_create(sb_inst *in, json_object *body, sb_verr *ve)
 {
-    json_object *a = json_object_new_object();
-    if (!a) {
-        sb_verr_set(ve, 500, NULL, "out of memory");
-        return NULL;
-    }
-    json_object_object_add(a, "id", json_object_new_int64(0));
-    if (absence_fill(in, a, body, ve)) {
-        json_object_put(a);
-        return NULL;
-    }
-    json_object_object_add(a, "id", json_object_new_int64(next_id(in)));
-    touch(a, 1);
-    json_object_array_add(sb_arr(in, "absences"), a);
-    return a;
+    return record_create(in, "absences", absence_fill, body, ve);
 }
 
 json_object *sb_absence_update(sb_inst *in, json_object *a, json_object *body, sb_verr *ve)
 {
-    json_object *merged = sb_public_copy(a);
-    if (!merged) {
-        sb_verr_set(ve, 500, NULL, "out of memory");
-        return NULL;
-    }
-    json_object_object_foreach(body, k, v) json_object_object_add(merged, k, json_object_get(v));
-    json_object *scratch = json_object_new_object();
-    int rc = scratch ? absence_fill(in, scratch, merged, ve) : -1;
-    json_object_put(merged);
-    if (rc) {
-        json_object_put(scratch);
-        return NULL;
-    }
-    json_object_object_foreach(scratch, k2, v2) json_object_object_add(a, k2, json_object_get(v2));
-    json_object_put(scratch);
-    touch(a, 0);
-    return a;
+    return record_update(in, a, absence_fill, body, NULL, ve);
 }
 
 json_object *sb_absence_render(sb_inst *in, json_object *a)
