@@ -141,6 +141,13 @@ static int full_time_at(const char *s, unsigned flags, zs_datetime *t)
 }
 
 /* The parsers fill a local copy, so a failure leaves *out zeroed, never half-filled. */
+static int deliver(int ok, const zs_datetime *t, zs_datetime *out)
+{
+    if (out)
+        *out = ok ? *t : (zs_datetime){0};
+    return ok ? 0 : -1;
+}
+
 int zs_date_parse(const char *s, zs_date *out)
 {
     zs_date d = {0};
@@ -165,27 +172,21 @@ int zs_date_parse_local(const char *s, unsigned flags, zs_datetime *out)
     zs_datetime t = {0};
     const char *end = s && date_at(s, &t.date) && is_t(s[10], flags) ? hms_at(s + 11, 1, &t) : NULL;
     int ok = end && *end == '\0' && wall_ok(&t, flags);
-    if (out)
-        *out = ok ? t : (zs_datetime){0};
-    return ok ? 0 : -1;
+    return deliver(ok, &t, out);
 }
 
 int zs_date_parse_time(const char *s, unsigned flags, zs_datetime *out)
 {
     zs_datetime t = {0};
     int ok = s && full_time_at(s, flags, &t);
-    if (out)
-        *out = ok ? t : (zs_datetime){0};
-    return ok ? 0 : -1;
+    return deliver(ok, &t, out);
 }
 
 int zs_date_parse_rfc3339(const char *s, unsigned flags, zs_datetime *out)
 {
     zs_datetime t = {0};
     int ok = s && date_at(s, &t.date) && is_t(s[10], flags) && full_time_at(s + 11, flags, &t);
-    if (out)
-        *out = ok ? t : (zs_datetime){0};
-    return ok ? 0 : -1;
+    return deliver(ok, &t, out);
 }
 
 /* ------------------------------------------------------------------------------------------ */
