@@ -1,11 +1,14 @@
 /* ZEP client: handle, pacing, transport, and the REST "ZEP next" v1 calls. */
 #include "zep_internal.h"
 
+#include "core/zs_json.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <libxml/parser.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,8 +334,7 @@ static zs_rc rest_call(zs_zep *z, const char *method, const char *path, json_obj
         return zs_err_set(err, ZS_ERR_FAILED, "zep: URL too long");
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", z->rest_token);
     const char *hdrs[] = {auth, "Accept: application/json", body ? "Content-Type: application/json" : NULL, NULL};
-    const char *b = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-                         : NULL;
+    const char *b = body ? zs_json_text(body) : NULL;
     if (body && !b)
         return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
     int retry = !strcmp(method, "GET") ? ZEP_RETRY_NET | ZEP_RETRY_5XX : 0;
@@ -341,11 +343,10 @@ static zs_rc rest_call(zs_zep *z, const char *method, const char *path, json_obj
     if (rc != ZS_OK)
         return zs_err_wrap(err, rc, "zep %s %s", method, path);
     if (r.status >= 200 && r.status < 300) {
-        json_object *o = r.body_len ? json_tokener_parse(r.body) : json_object_new_object();
+        json_object *o = r.body_len ? zs_json_parse_object(r.body) : json_object_new_object();
         int html = is_html(&r);
         zs_http_resp_release(&r);
-        if (!o || !json_object_is_type(o, json_type_object)) {
-            json_object_put(o);
+        if (!o) {
             if (html)
                 return zs_err_set(err, ZS_ERR_FAILED, "zep %s %s: HTML page instead of JSON (unknown ZEP instance '%s'?)",
                                   method, path, z->instance);
@@ -361,10 +362,9 @@ static zs_rc rest_call(zs_zep *z, const char *method, const char *path, json_obj
                           path, st, z->instance);
     }
     char msg[400] = "", detail[300] = "";
-    json_object *o = json_tokener_parse(r.body), *v, *errs;
-    if (o && json_object_object_get_ex(o, "message", &v))
-        zep_copy(msg, sizeof msg, json_object_get_string(v));
-    if (o && json_object_object_get_ex(o, "errors", &errs) && json_object_is_type(errs, json_type_object)) {
+    json_object *o = zs_json_parse_object(r.body), *errs = zs_json_at(o, "errors");
+    zs_json_copy(msg, sizeof msg, o, "message");
+    if (json_object_is_type(errs, json_type_object)) {
         json_object_object_foreach(errs, field, list)
         {
             json_object *first = json_object_is_type(list, json_type_array) ? json_object_array_get_idx(list, 0) : list;
@@ -381,163 +381,136 @@ static zs_rc rest_call(zs_zep *z, const char *method, const char *path, json_obj
 
 /* ---------------------------------------------------------------- JSON → structs */
 
-static void jcpy(json_object *o, const char *key, char *dst, size_t cap)
-{
-    json_object *v;
-    dst[0] = '\0';
-    if (o && json_object_object_get_ex(o, key, &v) && v)
-        zep_copy(dst, cap, json_object_get_string(v));
-}
+#define CP(dst, o, key) zs_json_copy((dst), sizeof(dst), (o), (key))
 
 /* Dates arrive as "2024-07-20T00:00:00.000000Z" or "2024-07-20"; we keep the day. */
 static void jdate(json_object *o, const char *key, char *dst, size_t cap)
 {
-    char b[64];
-    jcpy(o, key, b, sizeof b);
-    snprintf(dst, cap, "%.10s", b);
-}
-
-static double jnum(json_object *o, const char *key, double dflt)
-{
-    json_object *v;
-    if (!o || !json_object_object_get_ex(o, key, &v) || !v)
-        return dflt;
-    if (json_object_is_type(v, json_type_string)) { /* decimals often come as "4.7500000000" */
-        char *end;
-        const char *s = json_object_get_string(v);
-        double d = strtod(s, &end);
-        return *s && !*end ? d : dflt;
-    }
-    return json_object_get_double(v);
+    const char *s = zs_json_str(o, key);
+    snprintf(dst, cap, "%.10s", s ? s : "");
 }
 
 /* {"id":1,"name":…} on GET, a plain "1" on write responses. */
 static int jidobj(json_object *o, const char *key, int dflt)
 {
-    json_object *v, *id;
-    if (!o || !json_object_object_get_ex(o, key, &v) || !v)
-        return dflt;
+    json_object *v = zs_json_at(o, key);
     if (json_object_is_type(v, json_type_object))
-        return json_object_object_get_ex(v, "id", &id) ? json_object_get_int(id) : dflt;
-    return json_object_get_int(v);
+        return (int)zs_json_num(v, "id", dflt);
+    return (int)zs_json_num(o, key, dflt);
 }
 
 static int jbool(json_object *o, const char *key)
 {
-    json_object *v;
-    if (!o || !json_object_object_get_ex(o, key, &v) || !v)
-        return 0;
-    if (json_object_is_type(v, json_type_object)) { /* v6: {"id":2,"name":"Billable"} */
-        json_object *id;
-        return json_object_object_get_ex(v, "id", &id) && json_object_get_int(id) == 2;
-    }
-    if (json_object_is_type(v, json_type_string))
-        return !strcmp(json_object_get_string(v), "true") || !strcmp(json_object_get_string(v), "1");
-    return json_object_get_boolean(v);
+    json_object *v = zs_json_at(o, key);
+    if (json_object_is_type(v, json_type_object)) /* v6: {"id":2,"name":"Billable"} */
+        return zs_json_num(v, "id", 0) == 2;
+    return zs_json_bool(o, key);
 }
 
-static void parse_employee(json_object *o, zs_zep_employee *e)
+/* Parsers fill a record from one JSON object; out is overwritten completely. */
+typedef void (*parse_fn)(json_object *o, void *out);
+
+static void parse_employee(json_object *o, void *out)
 {
+    zs_zep_employee *e = out;
     memset(e, 0, sizeof *e);
-    jcpy(o, "username", e->username, sizeof e->username);
-    jcpy(o, "firstname", e->firstname, sizeof e->firstname);
-    jcpy(o, "lastname", e->lastname, sizeof e->lastname);
-    jcpy(o, "email", e->email, sizeof e->email);
-    jcpy(o, "personal_number", e->personal_number, sizeof e->personal_number);
-    jcpy(o, "personio_id", e->personio_id, sizeof e->personio_id);
-    jcpy(o, "cost_bearer", e->cost_bearer, sizeof e->cost_bearer);
-    jcpy(o, "price_group", e->price_group, sizeof e->price_group);
+    CP(e->username, o, "username");
+    CP(e->firstname, o, "firstname");
+    CP(e->lastname, o, "lastname");
+    CP(e->email, o, "email");
+    CP(e->personal_number, o, "personal_number");
+    CP(e->personio_id, o, "personio_id");
+    CP(e->cost_bearer, o, "cost_bearer");
+    CP(e->price_group, o, "price_group");
     jdate(o, "birthdate", e->birthdate, sizeof e->birthdate);
-    json_object *s;
-    if (json_object_object_get_ex(o, "salutation", &s) && s)
-        jcpy(json_object_is_type(s, json_type_object) ? s : o, json_object_is_type(s, json_type_object) ? "id" : "salutation",
-             e->salutation, sizeof e->salutation);
+    const char *sal = zs_json_str(o, "salutation.id"); /* {id,name} on GET, the code on writes */
+    zep_copy(e->salutation, sizeof e->salutation, sal ? sal : zs_json_str(o, "salutation"));
     e->employment = jidobj(o, "employment", 0);
     e->rights = jidobj(o, "rights", 0);
-    e->department_id = (long)jnum(o, "department_id", -1);
-    jcpy(o, "created", e->created, sizeof e->created);
-    jcpy(o, "modified", e->modified, sizeof e->modified);
+    e->department_id = (long)zs_json_num(o, "department_id", -1);
+    CP(e->created, o, "created");
+    CP(e->modified, o, "modified");
 }
 
-static void parse_period(json_object *o, zs_zep_employment_period *p)
+static void parse_period(json_object *o, void *out)
 {
+    zs_zep_employment_period *p = out;
     memset(p, 0, sizeof *p);
-    p->id = (long)jnum(o, "id", 0);
-    jcpy(o, "employee_id", p->employee_id, sizeof p->employee_id);
+    p->id = (long)zs_json_num(o, "id", 0);
+    CP(p->employee_id, o, "employee_id");
     jdate(o, "start_date", p->start_date, sizeof p->start_date);
     jdate(o, "end_date", p->end_date, sizeof p->end_date);
-    jcpy(o, "note", p->note, sizeof p->note);
-    p->annual_leave_entitlement = jnum(o, "annual_leave_entitlement", 0);
-    jcpy(o, "created", p->created, sizeof p->created);
-    jcpy(o, "modified", p->modified, sizeof p->modified);
+    CP(p->note, o, "note");
+    p->annual_leave_entitlement = zs_json_num(o, "annual_leave_entitlement", 0);
+    CP(p->created, o, "created");
+    CP(p->modified, o, "modified");
 }
 
 static const char *weekdays[7] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
 
-static void parse_working_time(json_object *o, zs_zep_working_time *w)
+static void parse_working_time(json_object *o, void *out)
 {
+    zs_zep_working_time *w = out;
     memset(w, 0, sizeof *w);
-    w->id = (long)jnum(o, "id", 0);
-    jcpy(o, "employee_id", w->employee_id, sizeof w->employee_id);
+    w->id = (long)zs_json_num(o, "id", 0);
+    CP(w->employee_id, o, "employee_id");
     jdate(o, "start_date", w->start_date, sizeof w->start_date);
     for (int i = 0; i < 7; i++)
-        w->hours[i] = jnum(o, weekdays[i], -1);
+        w->hours[i] = zs_json_num(o, weekdays[i], -1);
     w->is_monthly = jbool(o, "is_monthly");
-    w->monthly_hours = jnum(o, "monthly_hours", -1);
+    w->monthly_hours = zs_json_num(o, "monthly_hours", -1);
 }
 
-static void parse_booking(json_object *o, zs_zep_booking *b)
+static void parse_booking(json_object *o, void *out)
 {
+    zs_zep_booking *b = out;
     memset(b, 0, sizeof *b);
-    b->id = (long)jnum(o, "id", 0);
-    jcpy(o, "employee_id", b->employee_id, sizeof b->employee_id);
+    b->id = (long)zs_json_num(o, "id", 0);
+    CP(b->employee_id, o, "employee_id");
     jdate(o, "date", b->date, sizeof b->date);
-    jcpy(o, "from", b->from, sizeof b->from);
-    jcpy(o, "to", b->to, sizeof b->to);
-    b->duration = jnum(o, "duration", 0);
-    jcpy(o, "note", b->note, sizeof b->note);
+    CP(b->from, o, "from");
+    CP(b->to, o, "to");
+    b->duration = zs_json_num(o, "duration", 0);
+    CP(b->note, o, "note");
     b->billable = jbool(o, "billable");
-    jcpy(o, "project_id", b->project_id, sizeof b->project_id);
-    jcpy(o, "project_task_id", b->project_task_id, sizeof b->project_task_id);
-    jcpy(o, "activity_id", b->activity_id, sizeof b->activity_id);
-    jcpy(o, "created", b->created, sizeof b->created);
-    jcpy(o, "modified", b->modified, sizeof b->modified);
+    CP(b->project_id, o, "project_id");
+    CP(b->project_task_id, o, "project_task_id");
+    CP(b->activity_id, o, "activity_id");
+    CP(b->created, o, "created");
+    CP(b->modified, o, "modified");
 }
 
-static void parse_absence(json_object *o, zs_zep_absence *a)
+static void parse_absence(json_object *o, void *out)
 {
+    zs_zep_absence *a = out;
     memset(a, 0, sizeof *a);
-    a->id = (long)jnum(o, "id", 0);
-    jcpy(o, "employee_id", a->employee_id, sizeof a->employee_id);
-    jcpy(o, "absence_reason_id", a->reason, sizeof a->reason);
-    int t = (int)jnum(o, "type", 0);
+    a->id = (long)zs_json_num(o, "id", 0);
+    CP(a->employee_id, o, "employee_id");
+    CP(a->reason, o, "absence_reason_id");
+    int t = (int)zs_json_num(o, "type", 0);
     a->kind = t == 2 ? ZS_ZEP_ABS_HOURS : t == 1 ? ZS_ZEP_ABS_HALF_DAY : ZS_ZEP_ABS_FULL_DAY;
     jdate(o, "start_date", a->start_date, sizeof a->start_date);
     jdate(o, "end_date", a->end_date, sizeof a->end_date);
-    a->hours = jnum(o, "hours", -1);
-    jcpy(o, "from", a->from, sizeof a->from);
-    jcpy(o, "to", a->to, sizeof a->to);
-    jcpy(o, "note", a->note, sizeof a->note);
-    jcpy(o, "timezone", a->timezone, sizeof a->timezone);
-    json_object *v;
-    if (json_object_object_get_ex(o, "approved", &v) && v)
-        a->approved = jbool(o, "approved");
-    else
-        a->approved = !jbool(o, "planned"); /* write responses carry planned instead */
-    jcpy(o, "created", a->created, sizeof a->created);
-    jcpy(o, "modified", a->modified, sizeof a->modified);
+    a->hours = zs_json_num(o, "hours", -1);
+    CP(a->from, o, "from");
+    CP(a->to, o, "to");
+    CP(a->note, o, "note");
+    CP(a->timezone, o, "timezone");
+    /* write responses carry planned instead of approved */
+    a->approved = zs_json_at(o, "approved") ? jbool(o, "approved") : !jbool(o, "planned");
+    CP(a->created, o, "created");
+    CP(a->modified, o, "modified");
 }
 
-static void parse_reason(json_object *o, zs_zep_absence_reason *r)
+static void parse_reason(json_object *o, void *out)
 {
+    zs_zep_absence_reason *r = out;
     memset(r, 0, sizeof *r);
-    jcpy(o, "name", r->name, sizeof r->name);
-    char c[256];
-    jcpy(o, "comment", c, sizeof c);
-    char *bar = strchr(c, '|'); /* "Urlaub|en:Holiday|…": the first part is the tenant language */
+    CP(r->name, o, "name");
+    CP(r->label, o, "comment");
+    char *bar = strchr(r->label, '|'); /* "Urlaub|en:Holiday|…": the first part is the tenant language */
     if (bar)
         *bar = '\0';
-    zep_copy(r->label, sizeof r->label, c);
     r->needs_approval = jbool(o, "approve");
     r->allow_half_day = jbool(o, "allow_half_day_holiday");
     r->allow_hours = jbool(o, "allow_hours_of_vacation");
@@ -558,84 +531,86 @@ static zs_rc rest_each(zs_zep *z, const char *path, const char *query, item_fn f
         zs_rc rc = rest_call(z, "GET", p, NULL, &env, err);
         if (rc != ZS_OK)
             return rc;
-        json_object *data, *meta, *lp;
-        if (!json_object_object_get_ex(env, "data", &data) || !json_object_is_type(data, json_type_array)) {
+        json_object *data = zs_json_at(env, "data");
+        if (!json_object_is_type(data, json_type_array)) {
             json_object_put(env);
             return zs_err_set(err, ZS_ERR_FAILED, "zep GET %s: response without a data array", path);
         }
         int stop = 0;
-        for (size_t i = 0; !stop && i < json_object_array_length(data); i++) {
+        for (size_t i = 0; !stop && i < json_object_array_length(data); i++)
             stop = fn(json_object_array_get_idx(data, i), ctx);
-            if (stop < 0) {
-                json_object_put(env);
-                return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
-            }
-        }
-        if (stop) {
-            json_object_put(env);
-            return ZS_OK;
-        }
         /* follow page numbers, not links.next: the links drop the filter parameters */
-        if (json_object_object_get_ex(env, "meta", &meta) && json_object_object_get_ex(meta, "last_page", &lp))
-            last = json_object_get_int64(lp);
+        last = (long)zs_json_num(env, "meta.last_page", (double)last);
         json_object_put(env);
+        if (stop < 0)
+            return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
+        if (stop)
+            return ZS_OK;
         if (last > 100000)
             return zs_err_set(err, ZS_ERR_FAILED, "zep GET %s: implausible last_page %ld", path, last);
     }
     return ZS_OK;
 }
 
-#define PUSHER(NAME, LIST, T, PARSE)                                                               \
-    static int NAME(json_object *item, void *ctx)                                                  \
-    {                                                                                              \
-        LIST *l = ctx;                                                                             \
-        T *slot = zep_list_push((void **)&l->items, &l->n, &l->cap, sizeof *l->items);             \
-        if (!slot)                                                                                 \
-            return -1;                                                                             \
-        PARSE(item, slot);                                                                         \
-        return 0;                                                                                  \
-    }
-PUSHER(push_employee, zs_zep_employee_vec, zs_zep_employee, parse_employee)
-PUSHER(push_period, zs_zep_period_vec, zs_zep_employment_period, parse_period)
-PUSHER(push_working_time, zs_zep_working_time_vec, zs_zep_working_time, parse_working_time)
-PUSHER(push_booking, zs_zep_booking_vec, zs_zep_booking, parse_booking)
-PUSHER(push_absence, zs_zep_absence_vec, zs_zep_absence, parse_absence)
-PUSHER(push_reason, zs_zep_reason_vec, zs_zep_absence_reason, parse_reason)
+/* A result list being filled: the caller's {items, n, cap} and the parser of one item. */
+typedef struct sink {
+    void **items;
+    size_t *n, *cap;
+    size_t elem;
+    parse_fn parse;
+} sink;
+#define SINK(list, parse) (&(sink){(void **)&(list)->items, &(list)->n, &(list)->cap, sizeof *(list)->items, (parse)})
+
+static int push_item(json_object *item, void *ctx)
+{
+    sink *s = ctx;
+    void *slot = zep_list_push(s->items, s->n, s->cap, s->elem);
+    if (!slot)
+        return -1;
+    s->parse(item, slot);
+    return 0;
+}
 
 static int enc(const char *s, char *out, size_t cap) { return zs_http_urlencode(s, out, cap); }
 
-static zs_rc seg_check(const char *s, char *enc_out, size_t cap, zs_err *err)
+/* "/employees/<username><suffix>" with the username encoded as one path segment. */
+static zs_rc emp_path(char *out, size_t cap, const char *username, const char *suffix, zs_err *err)
 {
-    if (!s || !*s || enc(s, enc_out, cap))
+    char u[200];
+    if (!username || !*username || enc(username, u, sizeof u))
         return zs_err_set(err, ZS_ERR_FAILED, "zep: empty or oversized path segment");
+    snprintf(out, cap, "/employees/%s%s", u, suffix);
     return ZS_OK;
 }
 
 /* The single object under "data"; for POST /attendances, the first element of the array. */
 static json_object *data_of(json_object *env)
 {
-    json_object *d;
-    if (!json_object_object_get_ex(env, "data", &d) || !d)
-        return NULL;
+    json_object *d = zs_json_at(env, "data");
     if (json_object_is_type(d, json_type_array))
         return json_object_array_length(d) ? json_object_array_get_idx(d, 0) : NULL;
     return json_object_is_type(d, json_type_object) ? d : NULL;
 }
 
-#define ONE(call_rc, env, PARSE, out, what)                                                        \
-    do {                                                                                           \
-        if ((call_rc) != ZS_OK)                                                                    \
-            return call_rc;                                                                        \
-        json_object *d_ = data_of(env);                                                            \
-        if (!d_) {                                                                                 \
-            json_object_put(env);                                                                  \
-            return zs_err_set(err, ZS_ERR_FAILED, "zep: %s response without data", what);        \
-        }                                                                                          \
-        if (out)                                                                                   \
-            PARSE(d_, out);                                                                        \
-        json_object_put(env);                                                                      \
-        return ZS_OK;                                                                              \
-    } while (0)
+/* One request whose answer is one record: parsed into out (may be NULL). Takes body. */
+static zs_rc rest_one(zs_zep *z, const char *method, const char *path, json_object *body, parse_fn parse,
+                      void *out, const char *what, zs_err *err)
+{
+    json_object *env;
+    zs_rc rc = rest_call(z, method, path, body, &env, err);
+    json_object_put(body);
+    if (rc != ZS_OK)
+        return rc;
+    json_object *d = data_of(env);
+    if (!d)
+        rc = zs_err_set(err, ZS_ERR_FAILED, "zep: %s response without data", what);
+    else if (out)
+        parse(d, out);
+    json_object_put(env);
+    return rc;
+}
+
+static zs_rc oom(zs_err *err) { return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory"); }
 
 /* ---------------------------------------------------------------- employees */
 
@@ -647,18 +622,15 @@ zs_rc zs_zep_employee_list(zs_zep *z, const char *personal_number, zs_zep_employ
             return zs_err_set(err, ZS_ERR_FAILED, "zep: personal number too long");
         snprintf(q, sizeof q, "personal_number=%s", e);
     }
-    return rest_each(z, "/employees", q, push_employee, out, err);
+    return rest_each(z, "/employees", q, push_item, SINK(out, parse_employee), err);
 }
 
 zs_rc zs_zep_employee_get(zs_zep *z, const char *username, zs_zep_employee *out, zs_err *err)
 {
-    char u[200], p[300];
-    if (seg_check(username, u, sizeof u, err))
+    char p[300];
+    if (emp_path(p, sizeof p, username, "", err))
         return ZS_ERR_FAILED;
-    snprintf(p, sizeof p, "/employees/%s", u);
-    json_object *env;
-    zs_rc rc = rest_call(z, "GET", p, NULL, &env, err);
-    ONE(rc, env, parse_employee, out, "employee");
+    return rest_one(z, "GET", p, NULL, parse_employee, out, "employee", err);
 }
 
 struct find_field {
@@ -671,13 +643,10 @@ struct find_field {
 static int match_field(json_object *item, void *ctx)
 {
     struct find_field *f = ctx;
-    json_object *v;
-    if (!f->found && json_object_object_get_ex(item, f->field, &v) && v) {
-        const char *s = json_object_get_string(v);
-        if (f->nocase ? !strcasecmp(s, f->value) : !strcmp(s, f->value)) {
-            parse_employee(item, f->out);
-            f->found = 1;
-        }
+    const char *s = zs_json_str(item, f->field);
+    if (s && (f->nocase ? !strcasecmp(s, f->value) : !strcmp(s, f->value))) {
+        parse_employee(item, f->out);
+        f->found = 1;
     }
     return f->found; /* no need to read the remaining pages */
 }
@@ -711,6 +680,12 @@ static void put_str(json_object *o, const char *k, const char *v)
     json_object_object_add(o, k, v && *v ? json_object_new_string(v) : NULL);
 }
 
+static void put_opt(json_object *o, const char *k, const char *v)
+{
+    if (v && *v)
+        put_str(o, k, v);
+}
+
 static void put_int_str(json_object *o, const char *k, int v)
 {
     char b[16];
@@ -718,26 +693,28 @@ static void put_int_str(json_object *o, const char *k, int v)
     json_object_object_add(o, k, json_object_new_string(b));
 }
 
+/* Employee fields by mask bit: the REST name and the record's text field. */
+static const struct {
+    unsigned bit;
+    const char *key;
+    size_t off;
+} emp_text[] = {
+    {ZS_ZEP_EMP_FIRSTNAME, "firstname", offsetof(zs_zep_employee, firstname)},
+    {ZS_ZEP_EMP_LASTNAME, "lastname", offsetof(zs_zep_employee, lastname)},
+    {ZS_ZEP_EMP_EMAIL, "email", offsetof(zs_zep_employee, email)},
+    {ZS_ZEP_EMP_PERSONAL_NUMBER, "personal_number", offsetof(zs_zep_employee, personal_number)},
+    {ZS_ZEP_EMP_PERSONIO_ID, "personio_id", offsetof(zs_zep_employee, personio_id)},
+    {ZS_ZEP_EMP_COST_BEARER, "cost_bearer", offsetof(zs_zep_employee, cost_bearer)},
+    {ZS_ZEP_EMP_PRICE_GROUP, "price_group", offsetof(zs_zep_employee, price_group)},
+    {ZS_ZEP_EMP_BIRTHDATE, "birthdate", offsetof(zs_zep_employee, birthdate)},
+    {ZS_ZEP_EMP_SALUTATION, "salutation", offsetof(zs_zep_employee, salutation)},
+};
+
 static void employee_fields(json_object *o, const zs_zep_employee *e, unsigned mask)
 {
-    if (mask & ZS_ZEP_EMP_FIRSTNAME)
-        put_str(o, "firstname", e->firstname);
-    if (mask & ZS_ZEP_EMP_LASTNAME)
-        put_str(o, "lastname", e->lastname);
-    if (mask & ZS_ZEP_EMP_EMAIL)
-        put_str(o, "email", e->email);
-    if (mask & ZS_ZEP_EMP_PERSONAL_NUMBER)
-        put_str(o, "personal_number", e->personal_number);
-    if (mask & ZS_ZEP_EMP_PERSONIO_ID)
-        put_str(o, "personio_id", e->personio_id);
-    if (mask & ZS_ZEP_EMP_COST_BEARER)
-        put_str(o, "cost_bearer", e->cost_bearer);
-    if (mask & ZS_ZEP_EMP_PRICE_GROUP)
-        put_str(o, "price_group", e->price_group);
-    if (mask & ZS_ZEP_EMP_BIRTHDATE)
-        put_str(o, "birthdate", e->birthdate);
-    if (mask & ZS_ZEP_EMP_SALUTATION)
-        put_str(o, "salutation", e->salutation);
+    for (size_t i = 0; i < sizeof emp_text / sizeof *emp_text; i++)
+        if (mask & emp_text[i].bit)
+            put_str(o, emp_text[i].key, (const char *)e + emp_text[i].off);
     if (mask & ZS_ZEP_EMP_EMPLOYMENT)
         put_int_str(o, "employment", e->employment);
     if (mask & ZS_ZEP_EMP_DEPARTMENT)
@@ -749,15 +726,12 @@ zs_rc zs_zep_employee_create(zs_zep *z, const zs_zep_employee *e, const char *pa
 {
     json_object *b = json_object_new_object();
     if (!b)
-        return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
+        return oom(err);
     put_str(b, "username", e->username);
     put_str(b, "password", password);
     employee_fields(b, e, ~0u);
     put_int_str(b, "rights", e->rights);
-    json_object *env;
-    zs_rc rc = rest_call(z, "POST", "/employees", b, &env, err);
-    json_object_put(b);
-    ONE(rc, env, parse_employee, out, "employee");
+    return rest_one(z, "POST", "/employees", b, parse_employee, out, "employee", err);
 }
 
 /* GET shape → PUT body: {id,name} objects become their id, read-only fields go. */
@@ -774,14 +748,14 @@ static json_object *employee_write_body(json_object *cur)
             skip |= !strcmp(k, ro[i]);
         if (skip)
             continue;
-        if (v && json_object_is_type(v, json_type_object) && (!strcmp(k, "salutation") || !strcmp(k, "employment") ||
-                                                              !strcmp(k, "rights"))) {
-            json_object *id;
-            if (json_object_object_get_ex(v, "id", &id) && id)
-                json_object_object_add(b, k, json_object_new_string(json_object_get_string(id)));
+        if (json_object_is_type(v, json_type_object) &&
+            (!strcmp(k, "salutation") || !strcmp(k, "employment") || !strcmp(k, "rights"))) {
+            const char *id = zs_json_str(v, "id");
+            if (id)
+                json_object_object_add(b, k, json_object_new_string(id));
             continue;
         }
-        if (!strcmp(k, "birthdate") && v && json_object_is_type(v, json_type_string)) {
+        if (!strcmp(k, "birthdate") && json_object_is_type(v, json_type_string)) {
             char d[11];
             snprintf(d, sizeof d, "%.10s", json_object_get_string(v));
             json_object_object_add(b, k, d[0] ? json_object_new_string(d) : NULL);
@@ -795,10 +769,9 @@ static json_object *employee_write_body(json_object *cur)
 zs_rc zs_zep_employee_update(zs_zep *z, const char *username, const zs_zep_employee *values, unsigned mask,
                              zs_zep_employee *out, zs_err *err)
 {
-    char u[200], p[300];
-    if (seg_check(username, u, sizeof u, err))
+    char p[300];
+    if (emp_path(p, sizeof p, username, "", err))
         return ZS_ERR_FAILED;
-    snprintf(p, sizeof p, "/employees/%s", u);
     json_object *env;
     zs_rc rc = rest_call(z, "GET", p, NULL, &env, err);
     if (rc != ZS_OK)
@@ -809,9 +782,7 @@ zs_rc zs_zep_employee_update(zs_zep *z, const char *username, const zs_zep_emplo
     if (!b)
         return zs_err_set(err, ZS_ERR_FAILED, "zep: cannot build the PUT body for %s", username);
     employee_fields(b, values, mask);
-    rc = rest_call(z, "PUT", p, b, &env, err);
-    json_object_put(b);
-    ONE(rc, env, parse_employee, out, "employee");
+    return rest_one(z, "PUT", p, b, parse_employee, out, "employee", err);
 }
 
 /* ---------------------------------------------------------------- periods, working times */
@@ -822,7 +793,7 @@ static json_object *period_body(const zs_zep_employment_period *pd)
     if (!b)
         return NULL;
     put_str(b, "start_date", pd->start_date);
-    put_str(b, "end_date", pd->end_date);
+    put_str(b, "end_date", pd->end_date); /* an explicit null keeps or re-opens an open period */
     put_str(b, "note", pd->note);
     json_object_object_add(b, "annual_leave_entitlement", json_object_new_double(pd->annual_leave_entitlement));
     return b;
@@ -830,73 +801,61 @@ static json_object *period_body(const zs_zep_employment_period *pd)
 
 zs_rc zs_zep_period_list(zs_zep *z, const char *username, zs_zep_period_vec *out, zs_err *err)
 {
-    char u[200], p[300];
-    if (seg_check(username, u, sizeof u, err))
+    char p[300];
+    if (emp_path(p, sizeof p, username, "/employment-periods", err))
         return ZS_ERR_FAILED;
-    snprintf(p, sizeof p, "/employees/%s/employment-periods", u);
-    return rest_each(z, p, NULL, push_period, out, err);
+    return rest_each(z, p, NULL, push_item, SINK(out, parse_period), err);
 }
 
 zs_rc zs_zep_period_create(zs_zep *z, const char *username, const zs_zep_employment_period *pd,
                            zs_zep_employment_period *out, zs_err *err)
 {
-    char u[200], p[300];
-    if (seg_check(username, u, sizeof u, err))
+    char p[300];
+    if (emp_path(p, sizeof p, username, "/employment-periods", err))
         return ZS_ERR_FAILED;
-    snprintf(p, sizeof p, "/employees/%s/employment-periods", u);
-    json_object *b = period_body(pd), *env;
+    json_object *b = period_body(pd);
     if (!b)
-        return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
-    zs_rc rc = rest_call(z, "POST", p, b, &env, err);
-    json_object_put(b);
-    ONE(rc, env, parse_period, out, "employment period");
+        return oom(err);
+    return rest_one(z, "POST", p, b, parse_period, out, "employment period", err);
 }
 
 zs_rc zs_zep_period_update(zs_zep *z, const char *username, const zs_zep_employment_period *pd,
                            zs_zep_employment_period *out, zs_err *err)
 {
-    char u[200], p[300];
-    if (seg_check(username, u, sizeof u, err))
+    char p[300], suffix[64];
+    snprintf(suffix, sizeof suffix, "/employment-periods/%ld", pd->id);
+    if (emp_path(p, sizeof p, username, suffix, err))
         return ZS_ERR_FAILED;
-    snprintf(p, sizeof p, "/employees/%s/employment-periods/%ld", u, pd->id);
-    json_object *b = period_body(pd), *env;
+    json_object *b = period_body(pd);
     if (!b)
-        return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
-    if (!pd->end_date[0])
-        json_object_object_add(b, "end_date", NULL); /* explicit null re-opens the period */
-    zs_rc rc = rest_call(z, "PUT", p, b, &env, err);
-    json_object_put(b);
-    ONE(rc, env, parse_period, out, "employment period");
+        return oom(err);
+    return rest_one(z, "PUT", p, b, parse_period, out, "employment period", err);
 }
 
 zs_rc zs_zep_working_time_list(zs_zep *z, const char *username, zs_zep_working_time_vec *out, zs_err *err)
 {
-    char u[200], p[300];
-    if (seg_check(username, u, sizeof u, err))
+    char p[300];
+    if (emp_path(p, sizeof p, username, "/regular-working-times", err))
         return ZS_ERR_FAILED;
-    snprintf(p, sizeof p, "/employees/%s/regular-working-times", u);
-    return rest_each(z, p, NULL, push_working_time, out, err);
+    return rest_each(z, p, NULL, push_item, SINK(out, parse_working_time), err);
 }
 
 zs_rc zs_zep_working_time_create(zs_zep *z, const char *username, const zs_zep_working_time *w,
                                  zs_zep_working_time *out, zs_err *err)
 {
-    char u[200], p[300];
-    if (seg_check(username, u, sizeof u, err))
+    char p[300];
+    if (emp_path(p, sizeof p, username, "/regular-working-times", err))
         return ZS_ERR_FAILED;
-    snprintf(p, sizeof p, "/employees/%s/regular-working-times", u);
-    json_object *b = json_object_new_object(), *env;
+    json_object *b = json_object_new_object();
     if (!b)
-        return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
+        return oom(err);
     put_str(b, "start_date", w->start_date);
     for (int i = 0; i < 7; i++)
         json_object_object_add(b, weekdays[i], w->hours[i] >= 0 ? json_object_new_double(w->hours[i]) : NULL);
     json_object_object_add(b, "is_monthly", json_object_new_boolean(w->is_monthly));
     if (w->monthly_hours >= 0)
         json_object_object_add(b, "monthly_hours", json_object_new_double(w->monthly_hours));
-    zs_rc rc = rest_call(z, "POST", p, b, &env, err);
-    json_object_put(b);
-    ONE(rc, env, parse_working_time, out, "regular working time");
+    return rest_one(z, "POST", p, b, parse_working_time, out, "regular working time", err);
 }
 
 /* ---------------------------------------------------------------- bookings, absences */
@@ -925,16 +884,14 @@ zs_rc zs_zep_booking_list(zs_zep *z, const char *employee, const char *start_dat
     char q[700];
     if (dated_query(employee, start_date, end_date, q, sizeof q, err))
         return ZS_ERR_FAILED;
-    return rest_each(z, "/attendances", q, push_booking, out, err);
+    return rest_each(z, "/attendances", q, push_item, SINK(out, parse_booking), err);
 }
 
 zs_rc zs_zep_booking_get(zs_zep *z, long id, zs_zep_booking *out, zs_err *err)
 {
     char p[64];
     snprintf(p, sizeof p, "/attendances/%ld", id);
-    json_object *env;
-    zs_rc rc = rest_call(z, "GET", p, NULL, &env, err);
-    ONE(rc, env, parse_booking, out, "booking");
+    return rest_one(z, "GET", p, NULL, parse_booking, out, "booking", err);
 }
 
 /* ZEP's ids are integers; keep codes like "be" as strings. */
@@ -949,24 +906,21 @@ static void put_ref(json_object *o, const char *k, const char *v)
 
 zs_rc zs_zep_booking_create(zs_zep *z, const zs_zep_booking *bk, zs_zep_booking *out, zs_err *err)
 {
-    json_object *b = json_object_new_object(), *env;
+    json_object *b = json_object_new_object();
     if (!b)
-        return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
+        return oom(err);
     put_str(b, "employee_id", bk->employee_id);
     put_str(b, "date", bk->date);
     put_str(b, "from", bk->from);
     put_str(b, "to", bk->to);
     put_ref(b, "project_id", bk->project_id);
     put_ref(b, "project_task_id", bk->project_task_id);
-    json_object_object_add(b, "activity_id", bk->activity_id[0] ? json_object_new_string(bk->activity_id) : NULL);
-    if (bk->note[0])
-        put_str(b, "note", bk->note);
+    put_str(b, "activity_id", bk->activity_id);
+    put_opt(b, "note", bk->note);
     json_object_object_add(b, "billable", json_object_new_boolean(bk->billable));
     if (bk->duration > 0)
         json_object_object_add(b, "duration", json_object_new_double(bk->duration));
-    zs_rc rc = rest_call(z, "POST", "/attendances", b, &env, err);
-    json_object_put(b);
-    ONE(rc, env, parse_booking, out, "booking");
+    return rest_one(z, "POST", "/attendances", b, parse_booking, out, "booking", err);
 }
 
 zs_rc zs_zep_absence_list(zs_zep *z, const char *employee, const char *start_date, const char *end_date,
@@ -975,25 +929,23 @@ zs_rc zs_zep_absence_list(zs_zep *z, const char *employee, const char *start_dat
     char q[700];
     if (dated_query(employee, start_date, end_date, q, sizeof q, err))
         return ZS_ERR_FAILED;
-    return rest_each(z, "/absences", q, push_absence, out, err);
+    return rest_each(z, "/absences", q, push_item, SINK(out, parse_absence), err);
 }
 
 zs_rc zs_zep_absence_get(zs_zep *z, long id, zs_zep_absence *out, zs_err *err)
 {
     char p[64];
     snprintf(p, sizeof p, "/absences/%ld", id);
-    json_object *env;
-    zs_rc rc = rest_call(z, "GET", p, NULL, &env, err);
-    ONE(rc, env, parse_absence, out, "absence");
+    return rest_one(z, "GET", p, NULL, parse_absence, out, "absence", err);
 }
 
 zs_rc zs_zep_absence_create(zs_zep *z, const zs_zep_absence *a, zs_zep_absence *out, zs_err *err)
 {
     if (a->kind == ZS_ZEP_ABS_HALF_DAY)
         return zs_err_set(err, ZS_ERR_FAILED, "zep: REST cannot create half-day absences; use SOAP createFehlzeit");
-    json_object *b = json_object_new_object(), *env;
+    json_object *b = json_object_new_object();
     if (!b)
-        return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
+        return oom(err);
     put_str(b, "employee_id", a->employee_id);
     put_str(b, "absence_reason_id", a->reason);
     put_str(b, "start_date", a->start_date);
@@ -1002,24 +954,18 @@ zs_rc zs_zep_absence_create(zs_zep *z, const zs_zep_absence *a, zs_zep_absence *
     if (a->kind == ZS_ZEP_ABS_HOURS) {
         if (a->hours >= 0)
             json_object_object_add(b, "hours", json_object_new_double(a->hours));
-        if (a->from[0])
-            put_str(b, "from", a->from);
-        if (a->to[0])
-            put_str(b, "to", a->to);
+        put_opt(b, "from", a->from);
+        put_opt(b, "to", a->to);
     }
-    if (a->note[0])
-        put_str(b, "note", a->note);
-    if (a->timezone[0])
-        put_str(b, "timezone", a->timezone);
+    put_opt(b, "note", a->note);
+    put_opt(b, "timezone", a->timezone);
     json_object_object_add(b, "planned", json_object_new_boolean(!a->approved));
-    zs_rc rc = rest_call(z, "POST", "/absences", b, &env, err);
-    json_object_put(b);
-    ONE(rc, env, parse_absence, out, "absence");
+    return rest_one(z, "POST", "/absences", b, parse_absence, out, "absence", err);
 }
 
 zs_rc zs_zep_reason_list(zs_zep *z, zs_zep_reason_vec *out, zs_err *err)
 {
-    return rest_each(z, "/absence-reasons", NULL, push_reason, out, err);
+    return rest_each(z, "/absence-reasons", NULL, push_item, SINK(out, parse_reason), err);
 }
 
 zs_rc zs_zep_rest_raw(zs_zep *z, const char *method, const char *path, const char *body_json, char **resp_json,
@@ -1033,8 +979,8 @@ zs_rc zs_zep_rest_raw(zs_zep *z, const char *method, const char *path, const cha
     json_object_put(b);
     if (rc != ZS_OK)
         return rc;
-    const char *s = json_object_to_json_string_ext(env, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *s = zs_json_text(env);
     *resp_json = s ? strdup(s) : NULL;
     json_object_put(env);
-    return *resp_json ? ZS_OK : zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
+    return *resp_json ? ZS_OK : oom(err);
 }
