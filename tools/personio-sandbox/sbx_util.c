@@ -1,5 +1,5 @@
 #include "sbx.h"
-#include "zs_sbx.h"
+#include "core/zs_date.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -58,11 +58,38 @@ void sbx_uuid(char *out)
     uuid_unparse_lower(u, out);
 }
 
+static int digits(const char *s, int n, int *v)
+{
+    int x = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = x;
+    return 0;
+}
+
+/* "YYYY-MM-DD" at the start of s (more may follow) -> days since 1970-01-01; 0 or -1. */
+static int date_prefix(const char *s, long long *days)
+{
+    char ymd[11];
+    zs_date d;
+    if (strnlen(s, 10) < 10)
+        return -1;
+    memcpy(ymd, s, 10);
+    ymd[10] = '\0';
+    if (zs_date_parse(ymd, &d))
+        return -1;
+    *days = zs_date_days_from_civil(d.year, d.month, d.day);
+    return 0;
+}
+
 static int parse_hms(const char *s, int *sec)
 {
     int h, mi, se;
-    if (zs_sbx_digits(s, 2, &h) || s[2] != ':' || zs_sbx_digits(s + 3, 2, &mi) || s[5] != ':' ||
-        zs_sbx_digits(s + 6, 2, &se))
+    if (digits(s, 2, &h) || s[2] != ':' || digits(s + 3, 2, &mi) || s[5] != ':' ||
+        digits(s + 6, 2, &se))
         return -1;
     if (h > 23 || mi > 59 || se > 59)
         return -1;
@@ -72,20 +99,18 @@ static int parse_hms(const char *s, int *sec)
 
 long long sbx_parse_local(const char *s)
 {
-    int sec;
-    long long d;
-    if (!s || strlen(s) != 19 || s[10] != 'T')
+    zs_datetime t;
+    if (!s || strlen(s) != 19 || zs_date_parse_local(s, 0, &t))
         return -1;
-    if (zs_sbx_date_parse(s, &d) || parse_hms(s + 11, &sec))
-        return -1;
-    return d * 86400 + sec;
+    return zs_date_days_from_civil(t.date.year, t.date.month, t.date.day) * 86400 + t.hour * 3600 +
+           t.minute * 60 + t.second;
 }
 
 long long sbx_parse_instant(const char *s)
 {
     int sec;
     long long d;
-    if (zs_sbx_date_parse(s, &d))
+    if (!s || date_prefix(s, &d))
         return -1;
     if (s[10] == '\0')
         return d * 86400000LL;
@@ -115,12 +140,12 @@ long long sbx_parse_instant(const char *s)
     if ((*p == '+' || *p == '-') && strlen(p) >= 5) {
         int oh, om;
         const char *q = p + 1;
-        if (zs_sbx_digits(q, 2, &oh))
+        if (digits(q, 2, &oh))
             return -1;
         q += 2;
         if (*q == ':')
             q++;
-        if (zs_sbx_digits(q, 2, &om) || q[2] != '\0')
+        if (digits(q, 2, &om) || q[2] != '\0')
             return -1;
         long long off = (oh * 60LL + om) * 60000LL;
         return *p == '+' ? ms - off : ms + off;

@@ -59,10 +59,5 @@ void zs_sbx_server_stop(zs_sbx_server *s);
 
 /* counts[key] += 1 (a json object of int64 counters, as the /_sandbox/requests answers show). */
 void zs_sbx_count(json_object *counts, const char *key);
-/* Exactly n ASCII digits at s -> *v. 0, or -1 (stops at the first non-digit, so a short string
- * is safe). */
-int zs_sbx_digits(const char *s, int n, int *v);
-/* Strict "YYYY-MM-DD" at the start of s (a real calendar day) -> days since 1970-01-01. 0 or -1. */
-int zs_sbx_date_parse(const char *s, long long *days);
 
 #endif

@@ -1,6 +1,6 @@
 /* The sandbox's data model: instances and the entities REST and SOAP share. */
 #include "sandbox.h"
-#include "zs_sbx.h"
+#include "core/zs_date.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -40,8 +40,7 @@ void sb_fmt_date(int64_t us, char *out, size_t cap) { fmt_tm(us, "%Y-%m-%d", out
 
 int sb_valid_date(const char *s)
 {
-    long long days;
-    return s && strlen(s) == 10 && zs_sbx_date_parse(s, &days) == 0;
+    return zs_date_parse(s, NULL) == 0;
 }
 
 int sb_parse_time(const char *s, int *secs)
