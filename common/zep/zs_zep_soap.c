@@ -5,6 +5,8 @@
 #include <libxml/tree.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +17,9 @@
 /* ---------------------------------------------------------------- building */
 
 typedef struct soap_req {
+    const char *name; /* the operation, e.g. "readFehlzeit" */
     xmlDoc *doc;
-    xmlNode *op; /* the <zep:XxxRequest> element */
+    xmlNode *op;      /* the <zep:XxxRequest> element */
     int oom;
 } soap_req;
 
@@ -54,25 +57,22 @@ static void addf(soap_req *q, xmlNode *parent, const char *name, const char *fmt
 static zs_rc req_begin(zs_zep *z, soap_req *q, const char *op, zs_err *err)
 {
     memset(q, 0, sizeof *q);
+    q->name = op;
     if (!z->soap_token)
         return zs_err_set(err, ZS_ERR_AUTH, "zep: no SOAP token configured");
     q->doc = xmlNewDoc((const xmlChar *)"1.0");
     xmlNode *env = q->doc ? xmlNewDocNode(q->doc, NULL, (const xmlChar *)"Envelope", NULL) : NULL;
-    if (!env) {
-        xmlFreeDoc(q->doc);
-        q->doc = NULL;
-        return zs_err_set(err, ZS_ERR_FAILED, "zep soap: out of memory");
-    }
-    xmlDocSetRootElement(q->doc, env);
-    xmlNs *sns = xmlNewNs(env, (const xmlChar *)SOAP_ENV_NS, (const xmlChar *)"soapenv");
-    xmlNs *zns = xmlNewNs(env, (const xmlChar *)ZEP_NS, (const xmlChar *)"zep");
+    if (env)
+        xmlDocSetRootElement(q->doc, env);
+    xmlNs *sns = env ? xmlNewNs(env, (const xmlChar *)SOAP_ENV_NS, (const xmlChar *)"soapenv") : NULL;
+    xmlNs *zns = env ? xmlNewNs(env, (const xmlChar *)ZEP_NS, (const xmlChar *)"zep") : NULL;
     xmlSetNs(env, sns);
-    xmlNewChild(env, sns, (const xmlChar *)"Header", NULL);
-    xmlNode *body = xmlNewChild(env, sns, (const xmlChar *)"Body", NULL);
+    xmlNode *head = sns && zns ? xmlNewChild(env, sns, (const xmlChar *)"Header", NULL) : NULL;
+    xmlNode *body = head ? xmlNewChild(env, sns, (const xmlChar *)"Body", NULL) : NULL;
     char name[96];
     snprintf(name, sizeof name, "%c%sRequest", op[0] - 32, op + 1);
     q->op = body ? xmlNewChild(body, zns, (const xmlChar *)name, NULL) : NULL;
-    if (!sns || !zns || !q->op) {
+    if (!q->op) {
         xmlFreeDoc(q->doc);
         q->doc = NULL;
         return zs_err_set(err, ZS_ERR_FAILED, "zep soap: out of memory");
@@ -103,15 +103,17 @@ static void ctext(xmlNode *n, const char *name, char *out, size_t cap)
     }
 }
 
+#define CT(n, name, dst) ctext((n), (name), (dst), sizeof(dst))
+
 static int is_true(const char *s) { return !strcmp(s, "true") || !strcmp(s, "1"); }
 
 /*
  * Sends the request and checks envelope, Fault and responseHeader/returnCode. On ZS_OK *doc_out
  * holds the response (caller frees) and *resp_el its <XxxResponse> element.
  */
-static zs_rc req_send(zs_zep *z, soap_req *q, const char *op, int retry_net, xmlDoc **doc_out, xmlNode **resp_el,
-                      zs_err *err)
+static zs_rc req_send(zs_zep *z, soap_req *q, int retry_net, xmlDoc **doc_out, xmlNode **resp_el, zs_err *err)
 {
+    const char *op = q->name;
     *doc_out = NULL;
     if (q->oom) {
         xmlFreeDoc(q->doc);
@@ -160,8 +162,8 @@ static zs_rc req_send(zs_zep *z, soap_req *q, const char *op, int retry_net, xml
     }
     if (!strcmp((const char *)el->name, "Fault")) {
         char code[128], msg[300];
-        ctext(el, "faultcode", code, sizeof code);
-        ctext(el, "faultstring", msg, sizeof msg);
+        CT(el, "faultcode", code);
+        CT(el, "faultstring", msg);
         xmlFreeDoc(doc);
         /* Server faults are ZEP's trouble and may pass; Client faults mean our request is wrong. */
         zs_rc frc = strstr(code, "Server") ? ZS_ERR_RETRY : ZS_ERR_FAILED;
@@ -169,8 +171,8 @@ static zs_rc req_send(zs_zep *z, soap_req *q, const char *op, int retry_net, xml
     }
     xmlNode *rh = child(el, "responseHeader");
     char code[32], msg[300];
-    ctext(rh, "returnCode", code, sizeof code);
-    ctext(rh, "message", msg, sizeof msg);
+    CT(rh, "returnCode", code);
+    CT(rh, "message", msg);
     if (strcmp(code, "0") != 0) {
         xmlFreeDoc(doc);
         zs_rc brc = !strcmp(code, "1005") ? ZS_ERR_AUTH : !strcmp(code, "1014") ? ZS_ERR_NOTFOUND : ZS_ERR_FAILED;
@@ -181,33 +183,74 @@ static zs_rc req_send(zs_zep *z, soap_req *q, const char *op, int retry_net, xml
     return ZS_OK;
 }
 
-static long first_id(xmlNode *resp)
+/* A write: sends q and keeps only the new id ("ids" is a comma list, the first one is ours). */
+static zs_rc req_write(zs_zep *z, soap_req *q, int retry_net, long *id_out, zs_err *err)
 {
-    char ids[256];
-    ctext(resp, "ids", ids, sizeof ids);
-    return atol(ids); /* "ids" is a comma list; the first one is the booking we sent */
+    xmlDoc *doc;
+    xmlNode *resp;
+    zs_rc rc = req_send(z, q, retry_net, &doc, &resp, err);
+    if (rc != ZS_OK)
+        return rc;
+    if (id_out) {
+        char ids[256];
+        CT(resp, "ids", ids);
+        *id_out = atol(ids);
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* A read: the <item> children of the response's <list> appended to a result list. */
+typedef struct xsink {
+    void **items;
+    size_t *n, *cap;
+    size_t elem;
+    void (*parse)(xmlNode *x, void *out); /* fills a zeroed slot */
+} xsink;
+#define XSINK(list, parse) (&(xsink){(void **)&(list)->items, &(list)->n, &(list)->cap, sizeof *(list)->items, (parse)})
+
+static zs_rc req_read(zs_zep *z, soap_req *q, const char *list, const char *item, xsink *s, zs_err *err)
+{
+    xmlDoc *doc;
+    xmlNode *resp;
+    zs_rc rc = req_send(z, q, 1, &doc, &resp, err);
+    if (rc != ZS_OK)
+        return rc;
+    xmlNode *l = child(resp, list);
+    for (xmlNode *x = l ? l->children : NULL; x && rc == ZS_OK; x = x->next) {
+        if (x->type != XML_ELEMENT_NODE || strcmp((const char *)x->name, item))
+            continue;
+        void *slot = zep_list_push(s->items, s->n, s->cap, s->elem);
+        if (slot)
+            s->parse(x, slot);
+        else
+            rc = zs_err_set(err, ZS_ERR_FAILED, "zep soap: out of memory");
+    }
+    xmlFreeDoc(doc);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- employees */
 
-static void parse_mitarbeiter(xmlNode *m, zs_zep_employee *e)
+static void parse_mitarbeiter(xmlNode *m, void *out)
 {
+    zs_zep_employee *e = out;
     char b[64];
-    ctext(m, "userId", e->username, sizeof e->username);
-    ctext(m, "vorname", e->firstname, sizeof e->firstname);
-    ctext(m, "nachname", e->lastname, sizeof e->lastname);
-    ctext(m, "email", e->email, sizeof e->email);
-    ctext(m, "personalNr", e->personal_number, sizeof e->personal_number);
-    ctext(m, "personioId", e->personio_id, sizeof e->personio_id);
-    ctext(m, "kostentraeger", e->cost_bearer, sizeof e->cost_bearer);
-    ctext(m, "preisgruppe", e->price_group, sizeof e->price_group);
-    ctext(m, "freelancer", b, sizeof b);
+    CT(m, "userId", e->username);
+    CT(m, "vorname", e->firstname);
+    CT(m, "nachname", e->lastname);
+    CT(m, "email", e->email);
+    CT(m, "personalNr", e->personal_number);
+    CT(m, "personioId", e->personio_id);
+    CT(m, "kostentraeger", e->cost_bearer);
+    CT(m, "preisgruppe", e->price_group);
+    CT(m, "freelancer", b);
     e->employment = atoi(b);
-    ctext(m, "rechte", b, sizeof b);
+    CT(m, "rechte", b);
     e->rights = atoi(b);
     e->department_id = -1;
-    ctext(m, "created", e->created, sizeof e->created);
-    ctext(m, "modified", e->modified, sizeof e->modified);
+    CT(m, "created", e->created);
+    CT(m, "modified", e->modified);
 }
 
 static zs_rc read_mitarbeiter(zs_zep *z, const char *crit_name, const char *crit_value, zs_zep_employee_vec *out,
@@ -219,23 +262,7 @@ static zs_rc read_mitarbeiter(zs_zep *z, const char *crit_name, const char *crit
         return rc;
     xmlNode *c = add(&q, q.op, "readMitarbeiterSearchCriteria", NULL);
     add_opt(&q, c, crit_name, crit_value);
-    xmlDoc *doc;
-    xmlNode *resp;
-    if ((rc = req_send(z, &q, "readMitarbeiter", 1, &doc, &resp, err)))
-        return rc;
-    xmlNode *list = child(resp, "mitarbeiterListe");
-    for (xmlNode *m = list ? list->children : NULL; m; m = m->next) {
-        if (m->type != XML_ELEMENT_NODE || strcmp((const char *)m->name, "mitarbeiter"))
-            continue;
-        zs_zep_employee *e = zep_list_push((void **)&out->items, &out->n, &out->cap, sizeof *out->items);
-        if (!e) {
-            xmlFreeDoc(doc);
-            return zs_err_set(err, ZS_ERR_FAILED, "zep soap: out of memory");
-        }
-        parse_mitarbeiter(m, e);
-    }
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    return req_read(z, &q, "mitarbeiterListe", "mitarbeiter", XSINK(out, parse_mitarbeiter), err);
 }
 
 zs_rc zs_zep_soap_employees(zs_zep *z, const char *modified_since, zs_zep_employee_vec *out, zs_err *err)
@@ -264,6 +291,21 @@ zs_rc zs_zep_soap_employee_update(zs_zep *z, const char *username, const zs_zep_
         return zs_err_set(err, ZS_ERR_FAILED, "zep soap updateMitarbeiter: username required");
     if (mask & ZS_ZEP_EMP_DEPARTMENT)
         return zs_err_set(err, ZS_ERR_FAILED, "zep soap updateMitarbeiter: SOAP names departments, use REST");
+    static const struct {
+        unsigned bit;
+        const char *name;
+        size_t off;
+    } text[] = {
+        {ZS_ZEP_EMP_FIRSTNAME, "vorname", offsetof(zs_zep_employee, firstname)},
+        {ZS_ZEP_EMP_LASTNAME, "nachname", offsetof(zs_zep_employee, lastname)},
+        {ZS_ZEP_EMP_EMAIL, "email", offsetof(zs_zep_employee, email)},
+        {ZS_ZEP_EMP_PERSONAL_NUMBER, "personalNr", offsetof(zs_zep_employee, personal_number)},
+        {ZS_ZEP_EMP_PERSONIO_ID, "personioId", offsetof(zs_zep_employee, personio_id)},
+        {ZS_ZEP_EMP_COST_BEARER, "kostentraeger", offsetof(zs_zep_employee, cost_bearer)},
+        {ZS_ZEP_EMP_PRICE_GROUP, "preisgruppe", offsetof(zs_zep_employee, price_group)},
+        {ZS_ZEP_EMP_BIRTHDATE, "geburtsdatum", offsetof(zs_zep_employee, birthdate)},
+        {ZS_ZEP_EMP_SALUTATION, "anrede", offsetof(zs_zep_employee, salutation)},
+    };
     soap_req q;
     zs_rc rc = req_begin(z, &q, "updateMitarbeiter", err);
     if (rc)
@@ -271,68 +313,50 @@ zs_rc zs_zep_soap_employee_update(zs_zep *z, const char *username, const zs_zep_
     xmlNode *m = add(&q, q.op, "mitarbeiter", NULL);
     add(&q, m, "userId", username);
     /* an element present but empty clears the field; absent ones stay as they are */
-    if (mask & ZS_ZEP_EMP_FIRSTNAME)
-        add(&q, m, "vorname", values->firstname);
-    if (mask & ZS_ZEP_EMP_LASTNAME)
-        add(&q, m, "nachname", values->lastname);
-    if (mask & ZS_ZEP_EMP_EMAIL)
-        add(&q, m, "email", values->email);
-    if (mask & ZS_ZEP_EMP_PERSONAL_NUMBER)
-        add(&q, m, "personalNr", values->personal_number);
-    if (mask & ZS_ZEP_EMP_PERSONIO_ID)
-        add(&q, m, "personioId", values->personio_id);
-    if (mask & ZS_ZEP_EMP_COST_BEARER)
-        add(&q, m, "kostentraeger", values->cost_bearer);
-    if (mask & ZS_ZEP_EMP_PRICE_GROUP)
-        add(&q, m, "preisgruppe", values->price_group);
-    if (mask & ZS_ZEP_EMP_BIRTHDATE)
-        add(&q, m, "geburtsdatum", values->birthdate);
-    if (mask & ZS_ZEP_EMP_SALUTATION)
-        add(&q, m, "anrede", values->salutation);
+    for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+        if (mask & text[i].bit)
+            add(&q, m, text[i].name, (const char *)values + text[i].off);
     if (mask & ZS_ZEP_EMP_EMPLOYMENT)
         addf(&q, m, "freelancer", "%d", values->employment);
-    if (new_username && *new_username && strcmp(new_username, username)) {
+    int rename = new_username && *new_username && strcmp(new_username, username);
+    if (rename) {
         xmlNode *attrs = add(&q, m, "attributes", NULL);
         xmlNode *a = add(&q, attrs, "attribute", NULL);
         if (a && !xmlNewProp(a, (const xmlChar *)"name", (const xmlChar *)"rename-userId"))
             q.oom = 1;
         add(&q, a, "value", new_username);
     }
-    xmlDoc *doc;
-    xmlNode *resp;
-    if ((rc = req_send(z, &q, "updateMitarbeiter", 1, &doc, &resp, err)))
-        return rc;
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    return req_write(z, &q, 1, NULL, err);
 }
 
 /* ---------------------------------------------------------------- bookings */
 
 static void hhmm(const char *t, char *out, size_t cap) { snprintf(out, cap, "%.5s", t); }
 
-static void parse_projektzeit(xmlNode *p, zs_zep_booking *b)
+static void parse_projektzeit(xmlNode *p, void *out)
 {
+    zs_zep_booking *b = out;
     char v[64];
-    ctext(p, "id", v, sizeof v);
+    CT(p, "id", v);
     b->id = atol(v);
-    ctext(p, "userId", b->employee_id, sizeof b->employee_id);
-    ctext(p, "datum", b->date, sizeof b->date);
-    ctext(p, "von", v, sizeof v);
+    CT(p, "userId", b->employee_id);
+    CT(p, "datum", b->date);
+    CT(p, "von", v);
     snprintf(b->from, sizeof b->from, "%.5s:00", v);
-    ctext(p, "bis", v, sizeof v);
+    CT(p, "bis", v);
     snprintf(b->to, sizeof b->to, "%.5s:00", v);
-    ctext(p, "dauer", v, sizeof v);
+    CT(p, "dauer", v);
     int h = 0, m = 0;
     if (sscanf(v, "%d:%d", &h, &m) == 2)
         b->duration = h + m / 60.0;
-    ctext(p, "bemerkung", b->note, sizeof b->note);
-    ctext(p, "istFakturierbar", v, sizeof v);
+    CT(p, "bemerkung", b->note);
+    CT(p, "istFakturierbar", v);
     b->billable = is_true(v);
-    ctext(p, "projektNr", b->project_id, sizeof b->project_id);
-    ctext(p, "vorgangNr", b->project_task_id, sizeof b->project_task_id);
-    ctext(p, "taetigkeit", b->activity_id, sizeof b->activity_id);
-    ctext(p, "created", b->created, sizeof b->created);
-    ctext(p, "modified", b->modified, sizeof b->modified);
+    CT(p, "projektNr", b->project_id);
+    CT(p, "vorgangNr", b->project_task_id);
+    CT(p, "taetigkeit", b->activity_id);
+    CT(p, "created", b->created);
+    CT(p, "modified", b->modified);
 }
 
 zs_rc zs_zep_soap_bookings(zs_zep *z, const zs_zep_booking_query *qr, zs_zep_booking_vec *out, zs_err *err)
@@ -353,27 +377,12 @@ zs_rc zs_zep_soap_bookings(zs_zep *z, const zs_zep_booking_query *qr, zs_zep_boo
     }
     add_opt(&q, c, "modifiedSince", qr->modified_since);
     add_opt(&q, c, "createdSince", qr->created_since);
-    xmlDoc *doc;
-    xmlNode *resp;
-    if ((rc = req_send(z, &q, "readProjektzeiten", 1, &doc, &resp, err)))
-        return rc;
-    xmlNode *list = child(resp, "projektzeitListe");
-    for (xmlNode *p = list ? list->children : NULL; p; p = p->next) {
-        if (p->type != XML_ELEMENT_NODE || strcmp((const char *)p->name, "projektzeiten"))
-            continue;
-        zs_zep_booking *b = zep_list_push((void **)&out->items, &out->n, &out->cap, sizeof *out->items);
-        if (!b) {
-            xmlFreeDoc(doc);
-            return zs_err_set(err, ZS_ERR_FAILED, "zep soap: out of memory");
-        }
-        parse_projektzeit(p, b);
-    }
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    return req_read(z, &q, "projektzeitListe", "projektzeiten", XSINK(out, parse_projektzeit), err);
 }
 
-static void projektzeit_fields(soap_req *q, xmlNode *p, const zs_zep_booking *b)
+static void projektzeit_fields(soap_req *q, xmlNode *p, const void *in)
 {
+    const zs_zep_booking *b = in;
     char t[8];
     add_opt(q, p, "userId", b->employee_id);
     add_opt(q, p, "datum", b->date);
@@ -392,41 +401,37 @@ static void projektzeit_fields(soap_req *q, xmlNode *p, const zs_zep_booking *b)
     add_opt(q, p, "taetigkeit", b->activity_id);
 }
 
-zs_rc zs_zep_soap_booking_create(zs_zep *z, const zs_zep_booking *b, long *id_out, zs_err *err)
+typedef void (*fields_fn)(soap_req *q, xmlNode *el, const void *in);
+
+/*
+ * create<Entity> (id 0) or update<Entity> (id > 0) with one <elem> filled by fields. A create is
+ * sent once (a lost answer may have been applied: the caller looks before writing again); an
+ * update that describes the whole record is idempotent, so a lost answer may be retried.
+ */
+static zs_rc write_entity(zs_zep *z, const char *op, const char *elem, long id, fields_fn fields, const void *in,
+                          long *id_out, zs_err *err)
 {
     soap_req q;
-    zs_rc rc = req_begin(z, &q, "createProjektzeit", err);
+    zs_rc rc = req_begin(z, &q, op, err);
     if (rc)
         return rc;
-    projektzeit_fields(&q, add(&q, q.op, "projektzeit", NULL), b);
-    xmlDoc *doc;
-    xmlNode *resp;
-    if ((rc = req_send(z, &q, "createProjektzeit", 0, &doc, &resp, err)))
-        return rc;
-    if (id_out)
-        *id_out = first_id(resp);
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    xmlNode *el = add(&q, q.op, elem, NULL);
+    if (id > 0)
+        addf(&q, el, "id", "%ld", id);
+    fields(&q, el, in);
+    return req_write(z, &q, id > 0, id_out, err);
+}
+
+zs_rc zs_zep_soap_booking_create(zs_zep *z, const zs_zep_booking *b, long *id_out, zs_err *err)
+{
+    return write_entity(z, "createProjektzeit", "projektzeit", 0, projektzeit_fields, b, id_out, err);
 }
 
 zs_rc zs_zep_soap_booking_update(zs_zep *z, const zs_zep_booking *b, zs_err *err)
 {
     if (b->id <= 0)
         return zs_err_set(err, ZS_ERR_FAILED, "zep soap updateProjektzeit: id required");
-    soap_req q;
-    zs_rc rc = req_begin(z, &q, "updateProjektzeit", err);
-    if (rc)
-        return rc;
-    xmlNode *p = add(&q, q.op, "projektzeit", NULL);
-    addf(&q, p, "id", "%ld", b->id);
-    projektzeit_fields(&q, p, b);
-    xmlDoc *doc;
-    xmlNode *resp;
-    /* an update with the same content is idempotent, so a lost answer may be retried */
-    if ((rc = req_send(z, &q, "updateProjektzeit", 1, &doc, &resp, err)))
-        return rc;
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    return write_entity(z, "updateProjektzeit", "projektzeit", b->id, projektzeit_fields, b, NULL, err);
 }
 
 static zs_rc delete_by_id(zs_zep *z, const char *op, long id, zs_err *err)
@@ -436,45 +441,41 @@ static zs_rc delete_by_id(zs_zep *z, const char *op, long id, zs_err *err)
     if (rc)
         return rc;
     addf(&q, q.op, "id", "%ld", id);
-    xmlDoc *doc;
-    xmlNode *resp;
-    if ((rc = req_send(z, &q, op, 0, &doc, &resp, err)))
-        return rc;
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    return req_write(z, &q, 0, NULL, err);
 }
 
 zs_rc zs_zep_soap_booking_delete(zs_zep *z, long id, zs_err *err) { return delete_by_id(z, "deleteProjektzeit", id, err); }
 
 /* ---------------------------------------------------------------- absences */
 
-static void parse_fehlzeit(xmlNode *f, zs_zep_absence *a)
+static void parse_fehlzeit(xmlNode *f, void *out)
 {
+    zs_zep_absence *a = out;
     char v[64];
-    ctext(f, "id", v, sizeof v);
+    CT(f, "id", v);
     a->id = atol(v);
-    ctext(f, "userId", a->employee_id, sizeof a->employee_id);
-    ctext(f, "fehlgrund", a->reason, sizeof a->reason);
-    ctext(f, "startdatum", a->start_date, sizeof a->start_date);
-    ctext(f, "enddatum", a->end_date, sizeof a->end_date);
+    CT(f, "userId", a->employee_id);
+    CT(f, "fehlgrund", a->reason);
+    CT(f, "startdatum", a->start_date);
+    CT(f, "enddatum", a->end_date);
     if (!a->end_date[0])
         zep_copy(a->end_date, sizeof a->end_date, a->start_date);
-    ctext(f, "istHalberTag", v, sizeof v);
+    CT(f, "istHalberTag", v);
     a->kind = is_true(v) ? ZS_ZEP_ABS_HALF_DAY : ZS_ZEP_ABS_FULL_DAY;
-    ctext(f, "vonZeit", v, sizeof v);
+    CT(f, "vonZeit", v);
     a->hours = -1;
     if (v[0]) {
         a->kind = ZS_ZEP_ABS_HOURS;
         snprintf(a->from, sizeof a->from, "%.5s:00", v);
-        ctext(f, "bisZeit", v, sizeof v);
+        CT(f, "bisZeit", v);
         snprintf(a->to, sizeof a->to, "%.5s:00", v);
     }
-    ctext(f, "genehmigt", v, sizeof v);
+    CT(f, "genehmigt", v);
     a->approved = v[0] ? is_true(v) : 1; /* empty: the reason needs no approval */
-    ctext(f, "bemerkung", a->note, sizeof a->note);
-    ctext(f, "timezone", a->timezone, sizeof a->timezone);
-    ctext(f, "created", a->created, sizeof a->created);
-    ctext(f, "modified", a->modified, sizeof a->modified);
+    CT(f, "bemerkung", a->note);
+    CT(f, "timezone", a->timezone);
+    CT(f, "created", a->created);
+    CT(f, "modified", a->modified);
 }
 
 zs_rc zs_zep_soap_absences(zs_zep *z, const char *user, const char *start_date, const char *end_date,
@@ -491,27 +492,12 @@ zs_rc zs_zep_soap_absences(zs_zep *z, const char *user, const char *start_date, 
     add_opt(&q, c, "startdatum", start_date);
     add_opt(&q, c, "enddatum", end_date);
     add_opt(&q, c, "modifiedSince", modified_since);
-    xmlDoc *doc;
-    xmlNode *resp;
-    if ((rc = req_send(z, &q, "readFehlzeit", 1, &doc, &resp, err)))
-        return rc;
-    xmlNode *list = child(resp, "fehlzeitListe");
-    for (xmlNode *f = list ? list->children : NULL; f; f = f->next) {
-        if (f->type != XML_ELEMENT_NODE || strcmp((const char *)f->name, "fehlzeit"))
-            continue;
-        zs_zep_absence *a = zep_list_push((void **)&out->items, &out->n, &out->cap, sizeof *out->items);
-        if (!a) {
-            xmlFreeDoc(doc);
-            return zs_err_set(err, ZS_ERR_FAILED, "zep soap: out of memory");
-        }
-        parse_fehlzeit(f, a);
-    }
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    return req_read(z, &q, "fehlzeitListe", "fehlzeit", XSINK(out, parse_fehlzeit), err);
 }
 
-static void fehlzeit_fields(soap_req *q, xmlNode *f, const zs_zep_absence *a)
+static void fehlzeit_fields(soap_req *q, xmlNode *f, const void *in)
 {
+    const zs_zep_absence *a = in;
     char t[8];
     add_opt(q, f, "userId", a->employee_id);
     add_opt(q, f, "startdatum", a->start_date);
@@ -533,41 +519,34 @@ static void fehlzeit_fields(soap_req *q, xmlNode *f, const zs_zep_absence *a)
 
 zs_rc zs_zep_soap_absence_create(zs_zep *z, const zs_zep_absence *a, long *id_out, zs_err *err)
 {
-    soap_req q;
-    zs_rc rc = req_begin(z, &q, "createFehlzeit", err);
-    if (rc)
-        return rc;
-    fehlzeit_fields(&q, add(&q, q.op, "fehlzeit", NULL), a);
-    xmlDoc *doc;
-    xmlNode *resp;
-    if ((rc = req_send(z, &q, "createFehlzeit", 0, &doc, &resp, err)))
-        return rc;
-    if (id_out)
-        *id_out = first_id(resp);
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    return write_entity(z, "createFehlzeit", "fehlzeit", 0, fehlzeit_fields, a, id_out, err);
 }
 
 zs_rc zs_zep_soap_absence_update(zs_zep *z, const zs_zep_absence *a, zs_err *err)
 {
     if (a->id <= 0)
         return zs_err_set(err, ZS_ERR_FAILED, "zep soap updateFehlzeit: id required");
-    soap_req q;
-    zs_rc rc = req_begin(z, &q, "updateFehlzeit", err);
-    if (rc)
-        return rc;
-    xmlNode *f = add(&q, q.op, "fehlzeit", NULL);
-    addf(&q, f, "id", "%ld", a->id);
-    fehlzeit_fields(&q, f, a);
-    xmlDoc *doc;
-    xmlNode *resp;
-    if ((rc = req_send(z, &q, "updateFehlzeit", 1, &doc, &resp, err)))
-        return rc;
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    return write_entity(z, "updateFehlzeit", "fehlzeit", a->id, fehlzeit_fields, a, NULL, err);
 }
 
 zs_rc zs_zep_soap_absence_delete(zs_zep *z, long id, zs_err *err) { return delete_by_id(z, "deleteFehlzeit", id, err); }
+
+static void parse_fehlgrund(xmlNode *g, void *out)
+{
+    zs_zep_absence_reason *r = out;
+    char v[64];
+    CT(g, "kurzform", r->name);
+    CT(g, "bezeichnung", r->label);
+    CT(g, "genehmigungspflichtig", v);
+    r->needs_approval = is_true(v);
+    xmlNode *fd = child(g, "fehldauer");
+    CT(fd, "halberTag", v);
+    r->allow_half_day = is_true(v);
+    CT(fd, "stunden", v);
+    r->allow_hours = is_true(v);
+    CT(g, "art", v);
+    r->type_id = atoi(v);
+}
 
 zs_rc zs_zep_soap_reasons(zs_zep *z, zs_zep_reason_vec *out, zs_err *err)
 {
@@ -576,32 +555,5 @@ zs_rc zs_zep_soap_reasons(zs_zep *z, zs_zep_reason_vec *out, zs_err *err)
     if (rc)
         return rc;
     add(&q, q.op, "readFehlgrundSearchCriteria", NULL);
-    xmlDoc *doc;
-    xmlNode *resp;
-    if ((rc = req_send(z, &q, "readFehlgrund", 1, &doc, &resp, err)))
-        return rc;
-    xmlNode *list = child(resp, "fehlgrundListe");
-    for (xmlNode *g = list ? list->children : NULL; g; g = g->next) {
-        if (g->type != XML_ELEMENT_NODE || strcmp((const char *)g->name, "fehlgrund"))
-            continue;
-        zs_zep_absence_reason *r = zep_list_push((void **)&out->items, &out->n, &out->cap, sizeof *out->items);
-        if (!r) {
-            xmlFreeDoc(doc);
-            return zs_err_set(err, ZS_ERR_FAILED, "zep soap: out of memory");
-        }
-        char v[64];
-        ctext(g, "kurzform", r->name, sizeof r->name);
-        ctext(g, "bezeichnung", r->label, sizeof r->label);
-        ctext(g, "genehmigungspflichtig", v, sizeof v);
-        r->needs_approval = is_true(v);
-        xmlNode *fd = child(g, "fehldauer");
-        ctext(fd, "halberTag", v, sizeof v);
-        r->allow_half_day = is_true(v);
-        ctext(fd, "stunden", v, sizeof v);
-        r->allow_hours = is_true(v);
-        ctext(g, "art", v, sizeof v);
-        r->type_id = atoi(v);
-    }
-    xmlFreeDoc(doc);
-    return ZS_OK;
+    return req_read(z, &q, "fehlgrundListe", "fehlgrund", XSINK(out, parse_fehlgrund), err);
 }
