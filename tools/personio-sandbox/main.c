@@ -266,14 +266,12 @@ int main(int argc, char **argv)
         zs_error("cannot start the webhook thread");
         return 1;
     }
-    if (zs_sbx_server_start(&srv, listen_host, &sa, 60u, on_request, NULL) < 0) {
-        zs_error("cannot listen on %s:%u: %s", listen_host, (unsigned)ntohs(sa.sin_port), strerror(errno));
-        sbx_webhook_stop();
-        return 1;
-    }
-    if (port_file && zs_sbx_port_file_write(port_file, srv.url) < 0) {
-        zs_error("cannot write --port-file %s", port_file);
-        zs_sbx_server_stop(&srv);
+    int started = zs_sbx_server_start(&srv, listen_host, &sa, 60u, on_request, NULL, port_file);
+    if (started < 0) {
+        if (started == -2)
+            zs_error("cannot write --port-file %s", port_file);
+        else
+            zs_error("cannot listen on %s:%u: %s", listen_host, (unsigned)ntohs(sa.sin_port), strerror(errno));
         sbx_webhook_stop();
         return 1;
     }

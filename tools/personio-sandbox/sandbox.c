@@ -210,7 +210,7 @@ void sbx_free_all(void)
 
 static json_object *arr_or_new(json_object *src, const char *k)
 {
-    json_object *v = sbx_jget(src, k);
+    json_object *v = zs_json_at(src, k);
     if (v && json_object_is_type(v, json_type_array))
         return json_object_get(v);
     return json_object_new_array();
@@ -224,7 +224,7 @@ static const char *str_or(json_object *o, const char *k, const char *def)
 
 static long long_or(json_object *o, const char *k, long def)
 {
-    json_object *v = sbx_jget(o, k);
+    json_object *v = zs_json_at(o, k);
     return v ? (long)json_object_get_int64(v) : def;
 }
 
@@ -259,8 +259,8 @@ static sbx_company *company_from_json(json_object *in, int from_state, char *why
     snprintf(c->client_secret, sizeof c->client_secret, "%s", sec);
     snprintf(c->scopes, sizeof c->scopes, "%s", str_or(in, "scopes", ALL_SCOPES));
     snprintf(c->timezone, sizeof c->timezone, "%s", str_or(in, "timezone", "Europe/Berlin"));
-    c->approval_required = json_object_get_boolean(sbx_jget(in, "approval_required"));
-    c->hide_attributes = json_object_get_boolean(sbx_jget(in, "hide_attributes"));
+    c->approval_required = json_object_get_boolean(zs_json_at(in, "approval_required"));
+    c->hide_attributes = json_object_get_boolean(zs_json_at(in, "hide_attributes"));
     c->token_ttl_s = long_or(in, "token_ttl", 0);
     c->next_id = long_or(in, "next_id", 1);
     c->attributes = arr_or_new(in, "attributes");
@@ -293,7 +293,7 @@ static sbx_company *company_from_json(json_object *in, int from_state, char *why
         }
         if (!sbx_jstr(t, "unit"))
             jset_str(t, "unit", "DAY");
-        if (!sbx_jget(t, "approval_required"))
+        if (!zs_json_at(t, "approval_required"))
             json_object_object_add(t, "approval_required", json_object_new_boolean(1));
     }
     if (nt == 0 && !from_state) {
@@ -606,7 +606,7 @@ static json_object *person_out(sbx_req *q, json_object *p)
         /* documented pitfall: without whitelisted attributes only the ids come back */
         o = json_object_new_object();
         jset_str(o, "id", sbx_jstr(p, "id"));
-        json_object *e = sbx_jget(p, "employments");
+        json_object *e = zs_json_at(p, "employments");
         json_object_object_add(o, "employments", e ? json_object_get(e) : json_object_new_array());
         return o;
     }
@@ -659,7 +659,7 @@ static int apply_custom(sbx_company *co, json_object *p, json_object *in, char *
         snprintf(why, cap, "custom_attributes must be an array");
         return -1;
     }
-    json_object *cur = sbx_jget(p, "custom_attributes");
+    json_object *cur = zs_json_at(p, "custom_attributes");
     if (!cur) {
         cur = json_object_new_array();
         json_object_object_add(p, "custom_attributes", cur);
@@ -673,10 +673,10 @@ static int apply_custom(sbx_company *co, json_object *p, json_object *in, char *
             snprintf(why, cap, "Unknown custom attribute %s", id ? id : "(no id)");
             return -1;
         }
-        json_object *val = sbx_jget(a, "value");
+        json_object *val = zs_json_at(a, "value");
         json_object *existing = find_by_id(cur, id);
         if (existing) {
-            json_object *old = sbx_jget(existing, "value");
+            json_object *old = zs_json_at(existing, "value");
             if (!json_object_equal(old, val)) {
                 *changed = 1;
                 json_object_object_add(existing, "value", val ? json_object_get(val) : NULL);
@@ -738,7 +738,7 @@ static int employment_apply(json_object *e, json_object *in, char *why, size_t c
             snprintf(why, cap, "cost_centers must be an array");
             return -1;
         }
-        if (!json_object_equal(cc, sbx_jget(e, "cost_centers")))
+        if (!json_object_equal(cc, zs_json_at(e, "cost_centers")))
             *cc_changed = 1;
         json_object_object_add(e, "cost_centers", cc ? json_object_get(cc) : json_object_new_array());
     }
@@ -814,13 +814,13 @@ static int person_create(sbx_company *co, json_object *in, sbx_resp *r, char *id
     jset_str(p, "status", st ? st : "ACTIVE");
     json_object_object_add(p, "custom_attributes", json_object_new_array());
     int changed = 0;
-    json_object *ca = sbx_jget(in, "custom_attributes");
+    json_object *ca = zs_json_at(in, "custom_attributes");
     if (ca && apply_custom(co, p, ca, why, sizeof why, &changed) < 0) {
         json_object_put(p);
         bad_request(r, "Invalid request", why);
         return -1;
     }
-    json_object *emps_in = sbx_jget(in, "employments");
+    json_object *emps_in = zs_json_at(in, "employments");
     json_object *new_emps = json_object_new_array();
     size_t ne = emps_in && json_object_is_type(emps_in, json_type_array)
                     ? json_object_array_length(emps_in) : 0;
@@ -928,7 +928,7 @@ static void person_patch(sbx_req *q, sbx_resp *r, json_object *p)
         jset_str(work, "status", st);
         changed = 1;
     }
-    json_object *ca = sbx_jget(in, "custom_attributes");
+    json_object *ca = zs_json_at(in, "custom_attributes");
     int cac = 0;
     if (ca && apply_custom(q->co, work, ca, why, sizeof why, &cac) < 0) {
         json_object_put(work);
@@ -1276,15 +1276,15 @@ static void attendance(sbx_req *q, sbx_resp *r, const char *aid)
             return;
         }
         const char *pid = sbx_jstr(in, "person.id"), *type = sbx_jstr(in, "type");
-        json_object *startv = sbx_jget(in, "start.date_time");
+        json_object *startv = zs_json_at(in, "start.date_time");
         const char *start = sbx_jstr(in, "start.date_time"), *end = sbx_jstr(in, "end.date_time");
-        json_object *endo = sbx_jget(in, "end");
+        json_object *endo = zs_json_at(in, "end");
         const char *proj = sbx_jstr(in, "project.id");
         if (!pid || !type || !startv) {
             bad_request(r, "Invalid request", "Missing required parameters");
         } else if (strcmp(type, "WORK") != 0 && strcmp(type, "BREAK") != 0) {
             bad_request(r, "Invalid request", "Invalid type field");
-        } else if (!start || (endo && sbx_jget(endo, "date_time") && !end)) {
+        } else if (!start || (endo && zs_json_at(endo, "date_time") && !end)) {
             bad_request(r, "Invalid request", "Invalid request content");
         } else if (!find_by_id(q->co->persons, pid)) {
             unprocessable(r, "Unprocessable request", "Person not found");
@@ -1349,14 +1349,14 @@ static void attendance(sbx_req *q, sbx_resp *r, const char *aid)
             bad_request(r, "Invalid request", "Invalid JSON");
             return;
         }
-        json_object *sv = sbx_jget(in, "start"), *ev = NULL;
+        json_object *sv = zs_json_at(in, "start"), *ev = NULL;
         int has_end = json_object_object_get_ex(in, "end", &ev);
         const char *start = sv ? sbx_jstr(sv, "date_time") : str_or(a, "start.date_time", "");
         const char *end = has_end ? (ev ? sbx_jstr(ev, "date_time") : NULL) : sbx_jstr(a, "end.date_time");
         json_object *pv = NULL;
         int has_proj = json_object_object_get_ex(in, "project", &pv);
-        int proj = has_proj ? pv != NULL : sbx_jget(a, "project") != NULL;
-        if (sbx_jget(in, "type") && strcmp(str_or(in, "type", ""), str_or(a, "type", "")) != 0) {
+        int proj = has_proj ? pv != NULL : zs_json_at(a, "project") != NULL;
+        if (zs_json_at(in, "type") && strcmp(str_or(in, "type", ""), str_or(a, "type", "")) != 0) {
             bad_request(r, "Invalid request", "Invalid type field");
         } else if (sv && !start) {
             bad_request(r, "Invalid request", "Invalid start field");
@@ -1383,7 +1383,7 @@ static void attendance(sbx_req *q, sbx_resp *r, const char *aid)
                 if (has_proj)
                     json_object_object_add(work, "project", pv ? jid_obj(str_or(pv, "id", "")) : NULL);
                 if (q->co->approval_required && !skip_approval)
-                    jset_str(sbx_jget(work, "approval"), "status", "PENDING");
+                    jset_str(zs_json_at(work, "approval"), "status", "PENDING");
                 touch(work, 0);
                 json_object_array_put_idx(q->co->attendance, (size_t)find_idx(q->co->attendance, aid), work);
                 sbx_webhook_emit(q->co, "attendance-period.updated", id_payload(aid, pid));
@@ -1433,7 +1433,7 @@ static int absence_range(json_object *type, json_object *sf, json_object *ea, lo
 static int half_ok(json_object *x)
 {
     const char *t = sbx_jstr(x, "type");
-    json_object *tv = sbx_jget(x, "type");
+    json_object *tv = zs_json_at(x, "type");
     if (!tv)
         return 1;
     return t && (strcmp(t, "FIRST_HALF") == 0 || strcmp(t, "SECOND_HALF") == 0);
@@ -1468,7 +1468,7 @@ static int absence_check(sbx_req *q, sbx_resp *r, const char *self_id, const cha
             continue;
         long long os, oe;
         json_object *ot = find_by_id(q->co->absence_types, str_or(o, "absence_type.id", ""));
-        if (absence_range(ot, sbx_jget(o, "starts_from"), sbx_jget(o, "ends_at"), &os, &oe) < 0)
+        if (absence_range(ot, zs_json_at(o, "starts_from"), zs_json_at(o, "ends_at"), &os, &oe) < 0)
             continue;
         if (s < oe && os < e) {
             sbx_err_v2(r, 409, "Absence period conflict",
@@ -1509,7 +1509,7 @@ static void absence_list(sbx_req *q, sbx_resp *r)
             continue;
         long long s, e;
         json_object *t = find_by_id(q->co->absence_types, str_or(a, "absence_type.id", ""));
-        if (absence_range(t, sbx_jget(a, "starts_from"), sbx_jget(a, "ends_at"), &s, &e) < 0)
+        if (absence_range(t, zs_json_at(a, "starts_from"), zs_json_at(a, "ends_at"), &s, &e) < 0)
             continue;
         if (!(s <= hi && e > lo))
             continue;
@@ -1550,7 +1550,7 @@ static void absences(sbx_req *q, sbx_resp *r, const char *id)
             return;
         }
         const char *pid = sbx_jstr(in, "person.id"), *tid = sbx_jstr(in, "absence_type.id");
-        json_object *sf = sbx_jget(in, "starts_from"), *ea = sbx_jget(in, "ends_at");
+        json_object *sf = zs_json_at(in, "starts_from"), *ea = zs_json_at(in, "ends_at");
         json_object *type = tid ? find_by_id(q->co->absence_types, tid) : NULL;
         if (!pid || !tid || !sf) {
             bad_request(r, "Invalid request", "Missing required parameters");
@@ -1567,11 +1567,11 @@ static void absences(sbx_req *q, sbx_resp *r, const char *id)
             json_object_object_add(a, "starts_from", copy_point(sf));
             json_object_object_add(a, "ends_at", ea ? copy_point(ea) : NULL);
             jset_str(a, "timezone_id", str_or(in, "timezone_id", q->co->timezone));
-            json_object *c = sbx_jget(in, "comment");
+            json_object *c = zs_json_at(in, "comment");
             json_object_object_add(a, "comment", c ? json_object_get(c) : NULL);
             json_object_object_add(a, "absence_type", jid_obj(tid));
             json_object *ap = json_object_new_object();
-            int need = json_object_get_boolean(sbx_jget(type, "approval_required"));
+            int need = json_object_get_boolean(zs_json_at(type, "approval_required"));
             jset_str(ap, "status", need && !skip_approval ? "PENDING" : "APPROVED");
             json_object_object_add(a, "approval", ap);
             json_object_object_add(a, "substitute", NULL);
@@ -1607,12 +1607,12 @@ static void absences(sbx_req *q, sbx_resp *r, const char *id)
             bad_request(r, "Invalid request", "Invalid JSON");
             return;
         }
-        json_object *sf = sbx_jget(in, "starts_from"), *ea = NULL;
+        json_object *sf = zs_json_at(in, "starts_from"), *ea = NULL;
         int has_ea = json_object_object_get_ex(in, "ends_at", &ea);
         if (!sf)
-            sf = sbx_jget(a, "starts_from");
+            sf = zs_json_at(a, "starts_from");
         if (!has_ea)
-            ea = sbx_jget(a, "ends_at");
+            ea = zs_json_at(a, "ends_at");
         const char *tid = str_or(in, "absence_type.id", str_or(a, "absence_type.id", ""));
         json_object *type = find_by_id(q->co->absence_types, tid);
         const char *new_status = sbx_jstr(in, "approval.status");
@@ -1625,7 +1625,7 @@ static void absences(sbx_req *q, sbx_resp *r, const char *id)
         } else if (absence_check(q, r, aid, pid, type, sf, ea) == 0) {
             json_object *work = json_object_new_object();
             json_object_object_foreach(a, k, v) json_object_object_add(work, k, v ? json_object_get(v) : NULL);
-            json_object *old_sf = sbx_jget(a, "starts_from"), *old_ea = sbx_jget(a, "ends_at");
+            json_object *old_sf = zs_json_at(a, "starts_from"), *old_ea = zs_json_at(a, "ends_at");
             json_object *nsf = copy_point(sf), *nea = ea ? copy_point(ea) : NULL;
             int range = !json_object_equal(nsf, old_sf) || !json_object_equal(nea, old_ea);
             json_object_object_add(work, "starts_from", nsf);
@@ -1699,7 +1699,7 @@ static json_object *webhook_out(sbx_req *q, json_object *w)
 static int webhook_fields(json_object *w, json_object *in, char *why, size_t cap)
 {
     const char *url = sbx_jstr(in, "url");
-    if (sbx_jget(in, "url")) {
+    if (zs_json_at(in, "url")) {
         if (!url || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) ||
             strlen(url) < 10) {
             snprintf(why, cap, "Invalid URL");
@@ -1727,7 +1727,7 @@ static int webhook_fields(json_object *w, json_object *in, char *why, size_t cap
         jset_str(w, "token", sbx_jstr(in, "token"));
     if (sbx_jstr(in, "description"))
         jset_str(w, "description", sbx_jstr(in, "description"));
-    json_object *ch = sbx_jget(in, "custom_headers");
+    json_object *ch = zs_json_at(in, "custom_headers");
     if (ch) {
         if (!json_object_is_type(ch, json_type_object) || json_object_object_length(ch) > 3) {
             snprintf(why, cap, "At most 3 custom headers");
@@ -1750,7 +1750,7 @@ static int webhook_fields(json_object *w, json_object *in, char *why, size_t cap
         }
         json_object_object_add(w, "custom_headers", json_object_get(ch));
     }
-    json_object *ev = sbx_jget(in, "enabled_events");
+    json_object *ev = zs_json_at(in, "enabled_events");
     if (ev) {
         if (!json_object_is_type(ev, json_type_array)) {
             snprintf(why, cap, "enabled_events must be an array");
@@ -1799,7 +1799,7 @@ static void webhooks(sbx_req *q, sbx_resp *r, const char *id, const char *sub)
                 json_object_put(w);
                 unprocessable(r, why, why);
             } else {
-                if (!sbx_jget(w, "enabled_events")) {
+                if (!zs_json_at(w, "enabled_events")) {
                     json_object *all = json_object_new_array();
                     for (int i = 0; EVENTS[i]; i++)
                         json_object_array_add(all, json_object_new_string(EVENTS[i]));
@@ -1911,7 +1911,7 @@ static void control(sbx_req *q, sbx_resp *r)
             company_free(c);
             sbx_err_v2(r, 500, "Internal server error", "out of memory", "common.internal_server_error");
         } else {
-            json_object *seed = sbx_jget(in, "persons");
+            json_object *seed = zs_json_at(in, "persons");
             size_t n = seed && json_object_is_type(seed, json_type_array) ? json_object_array_length(seed) : 0;
             int ok = 1;
             for (size_t i = 0; i < n && ok; i++)
@@ -1949,8 +1949,8 @@ static void control(sbx_req *q, sbx_resp *r)
             f->count = (int)long_or(in, "count", 1);
             f->status = (int)long_or(in, "status", 0);
             f->delay_ms = long_or(in, "delay_ms", 0);
-            f->drop = json_object_get_boolean(sbx_jget(in, "drop"));
-            f->drop_after = json_object_get_boolean(sbx_jget(in, "drop_after"));
+            f->drop = json_object_get_boolean(zs_json_at(in, "drop"));
+            f->drop_after = json_object_get_boolean(zs_json_at(in, "drop_after"));
             snprintf(f->with_arg, sizeof f->with_arg, "%s", str_or(in, "with_arg", ""));
             snprintf(f->title, sizeof f->title, "%s", str_or(in, "title", ""));
             snprintf(f->detail, sizeof f->detail, "%s", str_or(in, "detail", ""));

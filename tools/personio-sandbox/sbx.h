@@ -5,6 +5,8 @@
 #ifndef SBX_H
 #define SBX_H
 
+#include "core/zs_json.h"
+
 #include <json-c/json.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -97,8 +99,8 @@ void sbx_uuid(char *out);                  /* 37 bytes */
 long long sbx_parse_local(const char *s);
 /* Date, or date-time with optional fraction and offset/Z -> epoch ms; -1 on error. */
 long long sbx_parse_instant(const char *s);
-const char *sbx_jstr(json_object *o, const char *path); /* dotted path; NULL if absent/not string */
-json_object *sbx_jget(json_object *o, const char *path);
+/* Dotted path as zs_json_at (core/zs_json.h), but only a string counts: NULL for any other type. */
+const char *sbx_jstr(json_object *o, const char *path);
 char *sbx_json_dump(json_object *o); /* malloc'd compact JSON */
 const char *sbx_arg(const sbx_req *q, const char *k);
 /* Values of k, split on commas, from every occurrence; returns count (max cap). */

@@ -153,28 +153,9 @@ long long sbx_parse_instant(const char *s)
     return -1;
 }
 
-json_object *sbx_jget(json_object *o, const char *path)
-{
-    char part[128];
-    while (o && path && *path) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof part)
-            return NULL;
-        memcpy(part, path, n);
-        part[n] = '\0';
-        json_object *next = NULL;
-        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, part, &next))
-            return NULL;
-        o = next;
-        path = dot ? dot + 1 : NULL;
-    }
-    return o;
-}
-
 const char *sbx_jstr(json_object *o, const char *path)
 {
-    json_object *v = sbx_jget(o, path);
+    json_object *v = zs_json_at(o, path);
     return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 

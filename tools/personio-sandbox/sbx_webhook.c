@@ -48,7 +48,7 @@ static void enqueue(delivery *d)
 
 static int subscribed(json_object *w, const char *event)
 {
-    json_object *ev = sbx_jget(w, "enabled_events");
+    json_object *ev = zs_json_at(w, "enabled_events");
     size_t n = ev ? json_object_array_length(ev) : 0;
     for (size_t i = 0; i < n; i++) {
         const char *e = json_object_get_string(json_object_array_get_idx(ev, i));
@@ -97,8 +97,8 @@ void sbx_webhook_emit(sbx_company *co, const char *event_name, json_object *payl
         d->body = strdup(body);
         if (at && strcmp(at, "TOKEN") == 0 && sbx_jstr(w, "token"))
             d->auth = strdup(sbx_jstr(w, "token"));
-        if (at && strcmp(at, "CUSTOM") == 0 && sbx_jget(w, "custom_headers"))
-            d->custom = sbx_json_dump(sbx_jget(w, "custom_headers"));
+        if (at && strcmp(at, "CUSTOM") == 0 && zs_json_at(w, "custom_headers"))
+            d->custom = sbx_json_dump(zs_json_at(w, "custom_headers"));
         if (!d->url || !d->body) {
             delivery_free(d);
             continue;

@@ -45,12 +45,13 @@ typedef struct zs_sbx_server {
 /* Blocks SIGTERM/SIGINT and ignores SIGPIPE. Call before any thread starts, so the threads inherit
  * the mask and only zs_sbx_server_wait sees the stop signals. */
 int zs_sbx_signals_block(zs_sbx_server *s);
-/* A thread-per-connection daemon on sa; connections idle for timeout_s are closed. -1 on failure
- * (errno from the bind). */
+/* A thread-per-connection daemon on sa; connections idle for timeout_s are closed. Once it
+ * listens, writes "URL\n" to port_file (unless NULL) through a rename, so a waiting test never
+ * reads half a line. 0; -1 when it cannot listen (errno from the bind); -2 when the port file
+ * cannot be written (the daemon is stopped again). */
 int zs_sbx_server_start(zs_sbx_server *s, const char *host, const struct sockaddr_in *sa,
-                        unsigned timeout_s, MHD_AccessHandlerCallback handler, void *cls);
-/* Writes "URL\n" to path through a rename, so a waiting test never reads half a line. */
-int zs_sbx_port_file_write(const char *path, const char *url);
+                        unsigned timeout_s, MHD_AccessHandlerCallback handler, void *cls,
+                        const char *port_file);
 /* Waits for SIGTERM or SIGINT and returns its number. */
 int zs_sbx_server_wait(zs_sbx_server *s);
 void zs_sbx_server_stop(zs_sbx_server *s);

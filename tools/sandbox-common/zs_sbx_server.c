@@ -78,23 +78,7 @@ int zs_sbx_signals_block(zs_sbx_server *s)
     return 0;
 }
 
-int zs_sbx_server_start(zs_sbx_server *s, const char *host, const struct sockaddr_in *sa,
-                        unsigned timeout_s, MHD_AccessHandlerCallback handler, void *cls)
-{
-    s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, handler, cls, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
-        MHD_OPTION_NOTIFY_COMPLETED, zs_sbx_body_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
-        MHD_OPTION_END);
-    if (!s->daemon)
-        return -1;
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : ntohs(sa->sin_port);
-    snprintf(s->url, sizeof s->url, "http://%s:%u", host, s->port);
-    return 0;
-}
-
-int zs_sbx_port_file_write(const char *path, const char *url)
+static int port_file_write(const char *path, const char *url)
 {
     char tmp[4096];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
@@ -106,6 +90,27 @@ int zs_sbx_port_file_write(const char *path, const char *url)
     if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
         remove(tmp);
         return -1;
+    }
+    return 0;
+}
+
+int zs_sbx_server_start(zs_sbx_server *s, const char *host, const struct sockaddr_in *sa,
+                        unsigned timeout_s, MHD_AccessHandlerCallback handler, void *cls,
+                        const char *port_file)
+{
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
+        NULL, NULL, handler, cls, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
+        MHD_OPTION_NOTIFY_COMPLETED, zs_sbx_body_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+        MHD_OPTION_END);
+    if (!s->daemon)
+        return -1;
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : ntohs(sa->sin_port);
+    snprintf(s->url, sizeof s->url, "http://%s:%u", host, s->port);
+    if (port_file && port_file_write(port_file, s->url) < 0) {
+        zs_sbx_server_stop(s);
+        return -2;
     }
     return 0;
 }

@@ -619,14 +619,12 @@ int main(int argc, char **argv)
         return 1;
     }
     sb_soap_init();
-    if (zs_sbx_server_start(&srv, host, &sa, 120u, on_request, NULL) < 0) {
-        zs_error("cannot listen on %s", listen_s);
-        sb_inst_free_all();
-        return 1;
-    }
-    if (port_file && zs_sbx_port_file_write(port_file, srv.url) < 0) {
-        zs_error("cannot write port file %s", port_file);
-        zs_sbx_server_stop(&srv);
+    int started = zs_sbx_server_start(&srv, host, &sa, 120u, on_request, NULL, port_file);
+    if (started < 0) {
+        if (started == -2)
+            zs_error("cannot write port file %s", port_file);
+        else
+            zs_error("cannot listen on %s", listen_s);
         sb_inst_free_all();
         return 1;
     }
