@@ -326,7 +326,9 @@ zs_rc zs_zep_soap_employee_update(zs_zep *z, const char *username, const zs_zep_
             q.oom = 1;
         add(&q, a, "value", new_username);
     }
-    return req_write(z, &q, 1, NULL, err);
+    /* Setting fields again is harmless after a lost answer; a rename is not: the repeat would
+     * look for the old username and report a rename that worked as "not found". */
+    return req_write(z, &q, !rename, NULL, err);
 }
 
 /* ---------------------------------------------------------------- bookings */

@@ -464,6 +464,20 @@ static void test_soap_employee_writes(void)
     ZT_CONTAINS(err.msg, "email has already been taken");
     ZT_EQ_INT(zs_zep_soap_employee_update(z, "ghost.user", &val, ZS_ZEP_EMP_PERSONIO_ID, NULL, &err), ZS_ERR_NOTFOUND);
     ZT_EQ_INT(zs_zep_soap_employee_update(z, "erika.r", &val, ZS_ZEP_EMP_DEPARTMENT, NULL, &err), ZS_ERR_FAILED);
+
+    /* a field update whose answer was lost is the same request again: repeated, and it succeeds */
+    const char *lost = "{\"instance\":\"zcacme\",\"soap_operation\":\"updateMitarbeiter\",\"drop_after\":true}";
+    ZT_EQ_INT(zep_sb_ctl(&sb, "DELETE", "requests?instance=zcacme", NULL, NULL, 0), 200);
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults", lost, NULL, 0), 201);
+    ZT_EQ_INT(zs_zep_soap_employee_update(z, "erika.r", &val, ZS_ZEP_EMP_PERSONIO_ID, NULL, &err), ZS_OK);
+    ZT_EQ_INT(zep_sb_count(&sb, "zcacme", "SOAP updateMitarbeiter"), 2);
+    /* a rename is not: the repeat would look for the old username and call the rename that
+     * worked "not found". RETRY, sent once, and the new name is there for the caller to see. */
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults", lost, NULL, 0), 201);
+    ZT_EQ_INT(zs_zep_soap_employee_update(z, "erika.r", &val, 0, "erika.s", &err), ZS_ERR_RETRY);
+    ZT_EQ_INT(zep_sb_count(&sb, "zcacme", "SOAP updateMitarbeiter"), 3);
+    ZT_EQ_INT(zs_zep_employee_get(z, "erika.s", &e, &err), ZS_OK);
+    ZT_EQ_INT(zs_zep_soap_employee_update(z, "erika.s", &val, 0, "erika.r", &err), ZS_OK);
     zs_zep_free(z);
 }
 
