@@ -195,6 +195,9 @@ static zs_rc req_write(zs_zep *z, soap_req *q, int retry_net, long *id_out, zs_e
         char ids[256];
         CT(resp, "ids", ids);
         *id_out = atol(ids);
+        /* applied, but the caller cannot find it again: not worth a blind retry either */
+        if (*id_out <= 0)
+            rc = zs_err_set(err, ZS_ERR_FAILED, "zep soap %s: answer without ids", q->name);
     }
     xmlFreeDoc(doc);
     return rc;

@@ -412,6 +412,18 @@ static void test_soap_bookings_modified_since(void)
     fill_booking(&bad, "ghost.user", "2026-10-05", "08:00:00", "09:00:00");
     ZT_EQ_INT(zs_zep_soap_booking_create(z, &bad, NULL, &err), ZS_ERR_FAILED);
     ZT_CONTAINS(err.msg, "employee id is invalid");
+    /* a create answered without ids cannot be found again by the caller: failed, not success with id 0 */
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults",
+                         "{\"instance\":\"zcacme\",\"soap_operation\":\"createProjektzeit\",\"status\":200,"
+                         "\"body\":\"<?xml version=\\\"1.0\\\"?><soapenv:Envelope xmlns:soapenv="
+                         "\\\"http://schemas.xmlsoap.org/soap/envelope/\\\"><soapenv:Body><ns1:createProjektzeitResponse "
+                         "xmlns:ns1=\\\"http://zep.provantis.de\\\"><responseHeader><returnCode>0</returnCode>"
+                         "</responseHeader></ns1:createProjektzeitResponse></soapenv:Body></soapenv:Envelope>\"}",
+                         NULL, 0), 201);
+    long no_id = -1;
+    fill_booking(&bad, "max.muster", "2026-10-06", "08:00:00", "09:00:00");
+    ZT_EQ_INT(zs_zep_soap_booking_create(z, &bad, &no_id, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "answer without ids");
 
     /* employees modifiedSince */
     ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "clock", "{\"advance_s\":60}", NULL, 0), 200);
