@@ -1135,6 +1135,40 @@ static int cmp_periods(const void *x, const void *y)
     return strcmp(str_or(a, "id", ""), str_or(b, "id", ""));
 }
 
+/* /v2/<kind>s/{id} for attendance and absence periods: answers what both kinds answer alike
+ * (no id, unknown id, GET, DELETE, other methods) and returns the period only for a PATCH, with
+ * its person id in pid. */
+static json_object *period_for_patch(sbx_req *q, sbx_resp *r, json_object *arr, const char *id,
+                                     const char *kind, char *pid, size_t pidcap)
+{
+    if (!id) {
+        method_not_allowed(r);
+        return NULL;
+    }
+    json_object *a = find_by_id(arr, id);
+    if (!a) {
+        not_found(r);
+        return NULL;
+    }
+    snprintf(pid, pidcap, "%s", str_or(a, "person.id", ""));
+    if (strcmp(q->method, "GET") == 0) {
+        sbx_json(r, 200, json_object_get(a));
+    } else if (strcmp(q->method, "DELETE") == 0) {
+        /* id may point into the request; the event needs it after the period is gone */
+        char idc[64], event[96];
+        snprintf(idc, sizeof idc, "%s", id);
+        snprintf(event, sizeof event, "%s.deleted", kind);
+        json_object_array_del_idx(arr, (size_t)find_idx(arr, idc), 1);
+        sbx_webhook_emit(q->co, event, id_payload(idc, pid));
+        r->status = 204;
+    } else if (strcmp(q->method, "PATCH") == 0) {
+        return a;
+    } else {
+        method_not_allowed(r);
+    }
+    return NULL;
+}
+
 static json_object *attendance_out(sbx_req *q, json_object *a)
 {
     (void)q;
@@ -1324,78 +1358,59 @@ static void attendance(sbx_req *q, sbx_resp *r, const char *aid)
         json_object_put(in);
         return;
     }
-    if (!aid) {
-        method_not_allowed(r);
-        return;
-    }
-    json_object *a = find_by_id(q->co->attendance, aid);
-    if (!a) {
-        not_found(r);
-        return;
-    }
     char pid[64];
-    snprintf(pid, sizeof pid, "%s", str_or(a, "person.id", ""));
-    if (strcmp(q->method, "GET") == 0) {
-        sbx_json(r, 200, json_object_get(a));
-    } else if (strcmp(q->method, "DELETE") == 0) {
-        char id[64];
-        snprintf(id, sizeof id, "%s", aid);
-        json_object_array_del_idx(q->co->attendance, (size_t)find_idx(q->co->attendance, id), 1);
-        sbx_webhook_emit(q->co, "attendance-period.deleted", id_payload(id, pid));
-        r->status = 204;
-    } else if (strcmp(q->method, "PATCH") == 0) {
-        json_object *in = parse_body(q);
-        if (!in) {
-            bad_request(r, "Invalid request", "Invalid JSON");
-            return;
-        }
-        json_object *sv = zs_json_at(in, "start"), *ev = NULL;
-        int has_end = json_object_object_get_ex(in, "end", &ev);
-        const char *start = sv ? sbx_jstr(sv, "date_time") : str_or(a, "start.date_time", "");
-        const char *end = has_end ? (ev ? sbx_jstr(ev, "date_time") : NULL) : sbx_jstr(a, "end.date_time");
-        json_object *pv = NULL;
-        int has_proj = json_object_object_get_ex(in, "project", &pv);
-        int proj = has_proj ? pv != NULL : zs_json_at(a, "project") != NULL;
-        if (zs_json_at(in, "type") && strcmp(str_or(in, "type", ""), str_or(a, "type", "")) != 0) {
-            bad_request(r, "Invalid request", "Invalid type field");
-        } else if (sv && !start) {
-            bad_request(r, "Invalid request", "Invalid start field");
-        } else if (has_end && ev && !end) {
-            bad_request(r, "Invalid request", "Invalid end field");
-        } else if (attendance_validate(q, r, pid, aid, str_or(a, "type", "WORK"), start, end, proj) == 0) {
-            json_object *work = NULL;
-            if (json_object_deep_copy(a, &work, NULL) == 0) {
-                json_object *so = json_object_new_object();
-                jset_str(so, "date_time", start);
-                json_object_object_add(work, "start", so);
-                if (end) {
-                    json_object *eo = json_object_new_object();
-                    jset_str(eo, "date_time", end);
-                    json_object_object_add(work, "end", eo);
-                } else {
-                    json_object_object_add(work, "end", NULL);
-                }
-                char ad[11];
-                snprintf(ad, sizeof ad, "%.10s", start);
-                jset_str(work, "attribution_date", ad);
-                if (sbx_jstr(in, "comment"))
-                    jset_str(work, "comment", sbx_jstr(in, "comment"));
-                if (has_proj)
-                    json_object_object_add(work, "project", pv ? jid_obj(str_or(pv, "id", "")) : NULL);
-                if (q->co->approval_required && !skip_approval)
-                    jset_str(zs_json_at(work, "approval"), "status", "PENDING");
-                touch(work, 0);
-                json_object_array_put_idx(q->co->attendance, (size_t)find_idx(q->co->attendance, aid), work);
-                sbx_webhook_emit(q->co, "attendance-period.updated", id_payload(aid, pid));
-                r->status = 204;
-            } else {
-                sbx_err_v2(r, 500, "Internal server error", "out of memory", "common.internal_server_error");
-            }
-        }
-        json_object_put(in);
-    } else {
-        method_not_allowed(r);
+    json_object *a = period_for_patch(q, r, q->co->attendance, aid, "attendance-period", pid, sizeof pid);
+    if (!a)
+        return;
+    json_object *in = parse_body(q);
+    if (!in) {
+        bad_request(r, "Invalid request", "Invalid JSON");
+        return;
     }
+    json_object *sv = zs_json_at(in, "start"), *ev = NULL;
+    int has_end = json_object_object_get_ex(in, "end", &ev);
+    const char *start = sv ? sbx_jstr(sv, "date_time") : str_or(a, "start.date_time", "");
+    const char *end = has_end ? (ev ? sbx_jstr(ev, "date_time") : NULL) : sbx_jstr(a, "end.date_time");
+    json_object *pv = NULL;
+    int has_proj = json_object_object_get_ex(in, "project", &pv);
+    int proj = has_proj ? pv != NULL : zs_json_at(a, "project") != NULL;
+    if (zs_json_at(in, "type") && strcmp(str_or(in, "type", ""), str_or(a, "type", "")) != 0) {
+        bad_request(r, "Invalid request", "Invalid type field");
+    } else if (sv && !start) {
+        bad_request(r, "Invalid request", "Invalid start field");
+    } else if (has_end && ev && !end) {
+        bad_request(r, "Invalid request", "Invalid end field");
+    } else if (attendance_validate(q, r, pid, aid, str_or(a, "type", "WORK"), start, end, proj) == 0) {
+        json_object *work = NULL;
+        if (json_object_deep_copy(a, &work, NULL) == 0) {
+            json_object *so = json_object_new_object();
+            jset_str(so, "date_time", start);
+            json_object_object_add(work, "start", so);
+            if (end) {
+                json_object *eo = json_object_new_object();
+                jset_str(eo, "date_time", end);
+                json_object_object_add(work, "end", eo);
+            } else {
+                json_object_object_add(work, "end", NULL);
+            }
+            char ad[11];
+            snprintf(ad, sizeof ad, "%.10s", start);
+            jset_str(work, "attribution_date", ad);
+            if (sbx_jstr(in, "comment"))
+                jset_str(work, "comment", sbx_jstr(in, "comment"));
+            if (has_proj)
+                json_object_object_add(work, "project", pv ? jid_obj(str_or(pv, "id", "")) : NULL);
+            if (q->co->approval_required && !skip_approval)
+                jset_str(zs_json_at(work, "approval"), "status", "PENDING");
+            touch(work, 0);
+            json_object_array_put_idx(q->co->attendance, (size_t)find_idx(q->co->attendance, aid), work);
+            sbx_webhook_emit(q->co, "attendance-period.updated", id_payload(aid, pid));
+            r->status = 204;
+        } else {
+            sbx_err_v2(r, 500, "Internal server error", "out of memory", "common.internal_server_error");
+        }
+    }
+    json_object_put(in);
 }
 
 /* ------------------------------------------------------------------ absences */
@@ -1583,76 +1598,59 @@ static void absences(sbx_req *q, sbx_resp *r, const char *id)
         json_object_put(in);
         return;
     }
-    if (!id) {
-        method_not_allowed(r);
-        return;
-    }
-    json_object *a = find_by_id(q->co->absences, id);
-    if (!a) {
-        not_found(r);
-        return;
-    }
     char aid[64], pid[64];
+    json_object *a = period_for_patch(q, r, q->co->absences, id, "absence-period", pid, sizeof pid);
+    if (!a)
+        return;
     snprintf(aid, sizeof aid, "%s", id);
-    snprintf(pid, sizeof pid, "%s", str_or(a, "person.id", ""));
-    if (strcmp(q->method, "GET") == 0) {
-        sbx_json(r, 200, json_object_get(a));
-    } else if (strcmp(q->method, "DELETE") == 0) {
-        json_object_array_del_idx(q->co->absences, (size_t)find_idx(q->co->absences, aid), 1);
-        sbx_webhook_emit(q->co, "absence-period.deleted", id_payload(aid, pid));
-        r->status = 204;
-    } else if (strcmp(q->method, "PATCH") == 0) {
-        json_object *in = parse_body(q);
-        if (!in) {
-            bad_request(r, "Invalid request", "Invalid JSON");
-            return;
-        }
-        json_object *sf = zs_json_at(in, "starts_from"), *ea = NULL;
-        int has_ea = json_object_object_get_ex(in, "ends_at", &ea);
-        if (!sf)
-            sf = zs_json_at(a, "starts_from");
-        if (!has_ea)
-            ea = zs_json_at(a, "ends_at");
-        const char *tid = str_or(in, "absence_type.id", str_or(a, "absence_type.id", ""));
-        json_object *type = find_by_id(q->co->absence_types, tid);
-        const char *new_status = sbx_jstr(in, "approval.status");
-        static const char *const ASTAT[] = {"PENDING", "APPROVED", "REJECTED", "DELETION_PENDING",
-                                            "SUBSTITUTE_REQUESTED", NULL};
-        if (!type) {
-            unprocessable(r, "Unprocessable absence period request", "Absence type not found");
-        } else if (new_status && !enum_ok(new_status, ASTAT)) {
-            bad_request(r, "Invalid request", "Invalid request content");
-        } else if (absence_check(q, r, aid, pid, type, sf, ea) == 0) {
-            json_object *work = json_object_new_object();
-            json_object_object_foreach(a, k, v) json_object_object_add(work, k, v ? json_object_get(v) : NULL);
-            json_object *old_sf = zs_json_at(a, "starts_from"), *old_ea = zs_json_at(a, "ends_at");
-            json_object *nsf = copy_point(sf), *nea = ea ? copy_point(ea) : NULL;
-            int range = !json_object_equal(nsf, old_sf) || !json_object_equal(nea, old_ea);
-            json_object_object_add(work, "starts_from", nsf);
-            json_object_object_add(work, "ends_at", nea);
-            json_object_object_add(work, "absence_type", jid_obj(tid));
-            json_object *c;
-            if (json_object_object_get_ex(in, "comment", &c))
-                json_object_object_add(work, "comment", c ? json_object_get(c) : NULL);
-            int status_changed = 0;
-            if (new_status && strcmp(new_status, str_or(a, "approval.status", "")) != 0) {
-                json_object *ap = json_object_new_object();
-                jset_str(ap, "status", new_status);
-                json_object_object_add(work, "approval", ap);
-                status_changed = 1;
-            }
-            touch(work, 0);
-            json_object_array_put_idx(q->co->absences, (size_t)find_idx(q->co->absences, aid), work);
-            if (range)
-                sbx_webhook_emit(q->co, "absence-period.updated.timerange", id_payload(aid, pid));
-            if (status_changed)
-                sbx_webhook_emit(q->co, "absence-period.updated.status", id_payload(aid, pid));
-            sbx_json(r, 200, json_object_get(work));
-        }
-        json_object_put(in);
-    } else {
-        method_not_allowed(r);
+    json_object *in = parse_body(q);
+    if (!in) {
+        bad_request(r, "Invalid request", "Invalid JSON");
+        return;
     }
+    json_object *sf = zs_json_at(in, "starts_from"), *ea = NULL;
+    int has_ea = json_object_object_get_ex(in, "ends_at", &ea);
+    if (!sf)
+        sf = zs_json_at(a, "starts_from");
+    if (!has_ea)
+        ea = zs_json_at(a, "ends_at");
+    const char *tid = str_or(in, "absence_type.id", str_or(a, "absence_type.id", ""));
+    json_object *type = find_by_id(q->co->absence_types, tid);
+    const char *new_status = sbx_jstr(in, "approval.status");
+    static const char *const ASTAT[] = {"PENDING", "APPROVED", "REJECTED", "DELETION_PENDING",
+                                        "SUBSTITUTE_REQUESTED", NULL};
+    if (!type) {
+        unprocessable(r, "Unprocessable absence period request", "Absence type not found");
+    } else if (new_status && !enum_ok(new_status, ASTAT)) {
+        bad_request(r, "Invalid request", "Invalid request content");
+    } else if (absence_check(q, r, aid, pid, type, sf, ea) == 0) {
+        json_object *work = json_object_new_object();
+        json_object_object_foreach(a, k, v) json_object_object_add(work, k, v ? json_object_get(v) : NULL);
+        json_object *old_sf = zs_json_at(a, "starts_from"), *old_ea = zs_json_at(a, "ends_at");
+        json_object *nsf = copy_point(sf), *nea = ea ? copy_point(ea) : NULL;
+        int range = !json_object_equal(nsf, old_sf) || !json_object_equal(nea, old_ea);
+        json_object_object_add(work, "starts_from", nsf);
+        json_object_object_add(work, "ends_at", nea);
+        json_object_object_add(work, "absence_type", jid_obj(tid));
+        json_object *c;
+        if (json_object_object_get_ex(in, "comment", &c))
+            json_object_object_add(work, "comment", c ? json_object_get(c) : NULL);
+        int status_changed = 0;
+        if (new_status && strcmp(new_status, str_or(a, "approval.status", "")) != 0) {
+            json_object *ap = json_object_new_object();
+            jset_str(ap, "status", new_status);
+            json_object_object_add(work, "approval", ap);
+            status_changed = 1;
+        }
+        touch(work, 0);
+        json_object_array_put_idx(q->co->absences, (size_t)find_idx(q->co->absences, aid), work);
+        if (range)
+            sbx_webhook_emit(q->co, "absence-period.updated.timerange", id_payload(aid, pid));
+        if (status_changed)
+            sbx_webhook_emit(q->co, "absence-period.updated.status", id_payload(aid, pid));
+        sbx_json(r, 200, json_object_get(work));
+    }
+    json_object_put(in);
 }
 
 static void absence_types(sbx_req *q, sbx_resp *r, const char *id)
