@@ -1135,6 +1135,17 @@ static int cmp_periods(const void *x, const void *y)
     return strcmp(str_or(a, "id", ""), str_or(b, "id", ""));
 }
 
+/* Whether period o can clash with a new or changed period of person pid: same person, not the
+ * period being changed (self_id), and not rejected (a rejected period no longer holds the time). */
+static int overlap_candidate(json_object *o, const char *pid, const char *self_id)
+{
+    if (strcmp(str_or(o, "person.id", ""), pid) != 0)
+        return 0;
+    if (self_id && strcmp(str_or(o, "id", ""), self_id) == 0)
+        return 0;
+    return strcmp(str_or(o, "approval.status", ""), "REJECTED") != 0;
+}
+
 /* /v2/<kind>s/{id} for attendance and absence periods: answers what both kinds answer alike
  * (no id, unknown id, GET, DELETE, other methods) and returns the period only for a PATCH, with
  * its person id in pid. */
@@ -1209,11 +1220,7 @@ static int attendance_validate(sbx_req *q, sbx_resp *r, const char *pid, const c
     size_t n = json_object_array_length(q->co->attendance);
     for (size_t i = 0; i < n; i++) {
         json_object *o = json_object_array_get_idx(q->co->attendance, i);
-        if (strcmp(str_or(o, "person.id", ""), pid) != 0)
-            continue;
-        if (self_id && strcmp(str_or(o, "id", ""), self_id) == 0)
-            continue;
-        if (strcmp(str_or(o, "approval.status", ""), "REJECTED") == 0)
+        if (!overlap_candidate(o, pid, self_id))
             continue;
         long long os = period_start(o), oe = period_end(o);
         long long ae = end ? e : s + 1, be = oe < 0 ? os + 1 : oe;
@@ -1475,11 +1482,7 @@ static int absence_check(sbx_req *q, sbx_resp *r, const char *self_id, const cha
     size_t n = json_object_array_length(q->co->absences);
     for (size_t i = 0; i < n; i++) {
         json_object *o = json_object_array_get_idx(q->co->absences, i);
-        if (strcmp(str_or(o, "person.id", ""), pid) != 0)
-            continue;
-        if (self_id && strcmp(str_or(o, "id", ""), self_id) == 0)
-            continue;
-        if (strcmp(str_or(o, "approval.status", ""), "REJECTED") == 0)
+        if (!overlap_candidate(o, pid, self_id))
             continue;
         long long os, oe;
         json_object *ot = find_by_id(q->co->absence_types, str_or(o, "absence_type.id", ""));
