@@ -180,6 +180,30 @@ void zs_kafka_consumer_get_stats(const zs_kafka_consumer *c, zs_kafka_consumer_s
  * group and frees. ZS_ERR_RETRY when the final commit did not go through. NULL is a no-op. */
 zs_rc zs_kafka_consumer_close(zs_kafka_consumer *c, zs_err *err);
 
+/* ---- parking: moving a message to its retry or dead-letter topic ---- */
+
+typedef enum zs_kafka_park_kind {
+    ZS_KAFKA_PARK_RETRY = 0, /* <main topic>.retry, to be tried again at due_ms */
+    ZS_KAFKA_PARK_DLQ = 1,   /* <main topic>.dlq, never retried blindly */
+} zs_kafka_park_kind;
+
+/* Headers zs_kafka_park() sets; the first three keep the very first origin across retries. */
+#define ZS_KAFKA_H_ORIGIN_TOPIC "zs-origin-topic"
+#define ZS_KAFKA_H_ORIGIN_PARTITION "zs-origin-partition"
+#define ZS_KAFKA_H_ORIGIN_OFFSET "zs-origin-offset"
+#define ZS_KAFKA_H_REASON "zs-reason"
+#define ZS_KAFKA_H_ATTEMPT "zs-attempt" /* 1 on the first park, +1 on each further one */
+#define ZS_KAFKA_H_DUE_MS "zs-due-ms"   /* retry only: epoch milliseconds */
+
+/*
+ * Copies m (same key, value and headers) to the retry or dead-letter topic derived from m's main
+ * topic (a message read from booking-recorded.retry parks to booking-recorded.retry/.dlq again)
+ * and waits for the acknowledgement, so a handler may answer DURABLE once this returned ZS_OK:
+ * DESIGN §4's "parked in retry/dead-letter". reason must not contain secrets.
+ */
+zs_rc zs_kafka_park(zs_kafka_producer *p, const zs_kafka_msg *m, zs_kafka_park_kind kind,
+                    const char *reason, int64_t due_ms, int timeout_ms, zs_err *err);
+
 /* Installs SIGTERM and SIGINT handlers that set *flag (sigaction, no SA_RESTART). 0 or -1. */
 int zs_kafka_stop_on_signals(volatile sig_atomic_t *flag);
 

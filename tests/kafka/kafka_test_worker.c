@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "kafka/zs_kafka.h"
@@ -136,6 +137,9 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
+    /* A test that dies (timeout) takes its workers with it. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+        return 1;
     w.fd = open(record, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (w.fd < 0) {
         fprintf(stderr, "open %s: %s\n", record, strerror(errno));

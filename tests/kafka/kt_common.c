@@ -38,7 +38,7 @@ int kt_broker_start(kt_broker *b, const char *dir)
     char bin[1024];
     snprintf(bin, sizeof bin, "%s", zt_bin("zepsync-devbroker"));
     char *argv[] = {bin, "--brokers", "3", "--partitions", "6", "--bootstrap-file", boot,
-                    "--control", ctl, NULL};
+                    "--control", ctl, "--die-with-parent", NULL};
     b->pid = zt_spawn(argv, log);
     if (b->pid < 0 || zt_wait_file(boot, 15000) != 0 || zt_wait_port(b->control_port, 5000) != 0)
         return -1;

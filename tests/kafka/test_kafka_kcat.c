@@ -158,6 +158,92 @@ static void test_kcat_headers_reach_consumer(void)
     ZT_EQ_INT(atoi(out), 0);
 }
 
+typedef struct parker {
+    zs_kafka_producer *p;
+    int parked;
+    int failed;
+} parker;
+
+/* "dlq..." values go to the dead-letter topic, everything else to retry (again). */
+static zs_kafka_verdict park_all(const zs_kafka_msg *m, void *opaque)
+{
+    parker *k = opaque;
+    zs_err err;
+    const void *att;
+    size_t att_len;
+    /* Park each message at most twice, or the retry consumer would feed on its own output. */
+    if (zs_kafka_msg_header(m, ZS_KAFKA_H_ATTEMPT, &att, &att_len) == 0 && att_len == 1 &&
+        *(const char *)att >= '2')
+        return ZS_KAFKA_DURABLE;
+    int dlq = m->value_len >= 3 && memcmp(m->value, "dlq", 3) == 0;
+    if (zs_kafka_park(k->p, m, dlq ? ZS_KAFKA_PARK_DLQ : ZS_KAFKA_PARK_RETRY,
+                      dlq ? "unknown employee" : "429 from personio", 1796400000000LL, 10000,
+                      &err) != ZS_OK) {
+        printf("  park: %s\n", err.msg);
+        k->failed++;
+        return ZS_KAFKA_REDELIVER;
+    }
+    k->parked++;
+    return ZS_KAFKA_DURABLE;
+}
+
+static int run_parker(const char *topic, const char *group, parker *k)
+{
+    const char *props[] = {"session.timeout.ms", "6000", "heartbeat.interval.ms", "500",
+                           "max.poll.interval.ms", "10000", NULL};
+    const char *topics[] = {topic, NULL};
+    zs_kafka_consumer_opts o = {.brokers = broker.bootstrap, .group_id = group, .topics = topics,
+                                .props = props, .handler = park_all, .opaque = k,
+                                .idle_exit_ms = 1500};
+    zs_kafka_consumer *c = NULL;
+    zs_err err;
+    if (zs_kafka_consumer_new(&c, &o, &err) != ZS_OK)
+        return -1;
+    zs_rc rc = zs_kafka_consumer_run(c, &err);
+    zs_rc crc = zs_kafka_consumer_close(c, &err);
+    return rc == ZS_OK && crc == ZS_OK ? 0 : -1;
+}
+
+/* zs_kafka_park: main -> .dlq / .retry with origin, reason, attempt, due; retry -> retry again. */
+static void test_park_to_dlq_and_retry(void)
+{
+    char cmd[1024];
+    static char out[65536];
+    snprintf(cmd, sizeof cmd,
+             "printf 'acme:e7|dlq-me\\nacme:e7|retry-me\\n' | kcat -b '%s' -P -t "
+             "booking-recorded -K '|' -H tenantid=acme 2>&1",
+             broker.bootstrap);
+    ZT_EQ_INT(zt_sh(cmd, NULL, 0), 0);
+    parker k = {0};
+    zs_err err;
+    ZT_EQ_INT(zs_kafka_producer_new(&k.p, broker.bootstrap, NULL, &err), ZS_OK);
+    ZT_EQ_INT(run_parker("booking-recorded", "kk-park", &k), 0);
+    ZT_EQ_INT(k.parked, 2);
+
+    snprintf(cmd, sizeof cmd,
+             "kcat -b '%s' -C -t booking-recorded.dlq -o beginning -e -q -f '%%k|%%s|%%h\n' 2>&1",
+             broker.bootstrap);
+    ZT_EQ_INT(zt_sh(cmd, out, sizeof out), 0);
+    ZT_CONTAINS(out, "acme:e7|dlq-me|tenantid=acme,zs-origin-topic=booking-recorded,"
+                     "zs-origin-partition=");
+    ZT_CONTAINS(out, ",zs-attempt=1,zs-reason=unknown employee\n");
+    ZT_CHECK(strstr(out, "zs-due-ms") == NULL);
+
+    /* Second hop from the retry topic: origin kept, attempt counted up, reason replaced. */
+    parker k2 = {.p = k.p};
+    ZT_EQ_INT(run_parker("booking-recorded.retry", "kk-park-2", &k2), 0);
+    snprintf(cmd, sizeof cmd,
+             "kcat -b '%s' -C -t booking-recorded.retry -o beginning -e -q -f '%%k|%%s|%%h\n' "
+             "2>&1 | grep retry-me",
+             broker.bootstrap);
+    ZT_EQ_INT(zt_sh(cmd, out, sizeof out), 0);
+    ZT_CONTAINS(out, "acme:e7|retry-me|tenantid=acme,zs-origin-topic=booking-recorded,");
+    ZT_CONTAINS(out, ",zs-attempt=1,zs-reason=429 from personio,zs-due-ms=1796400000000\n");
+    ZT_CONTAINS(out, ",zs-attempt=2,zs-reason=429 from personio,zs-due-ms=1796400000000\n");
+    ZT_CHECK(strstr(out, "zs-origin-topic=booking-recorded.retry") == NULL);
+    ZT_EQ_INT(zs_kafka_producer_close(k.p, 5000, &err), ZS_OK);
+}
+
 int main(void)
 {
     if (kt_workdir("kafka-kcat", dir, sizeof dir) != 0 || kt_broker_start(&broker, dir) != 0) {
@@ -169,6 +255,7 @@ int main(void)
     ZT_RUN(test_kcat_produces_worker_consumes);
     ZT_RUN(test_producer_sync_kcat_reads_back);
     ZT_RUN(test_kcat_headers_reach_consumer);
+    ZT_RUN(test_park_to_dlq_and_retry);
     ZT_CHECK(kt_broker_stop(&broker));
     if (zt_failures == 0)
         kt_workdir_remove(dir);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
@@ -40,6 +41,7 @@ static const char usage[] =
     "  --bootstrap-file FILE  also write the bootstrap list to FILE (atomically)\n"
     "  --control HOST:PORT    serve the HTTP control interface (fault injection) there\n"
     "  --topic NAME           create an extra topic (repeatable)\n"
+    "  --die-with-parent      stop (as on SIGTERM) when the parent process exits (tests)\n"
     "  --help                 this text\n"
     "\n"
     "Limits: memory only; each partition keeps only its newest few MB; ListOffsets by\n"
@@ -377,7 +379,7 @@ int main(int argc, char **argv)
     long brokers = 3, partitions = 6;
     const char *bootstrap_file = NULL, *control = NULL;
     const char *extra[MAX_TOPICS];
-    int n_extra = 0;
+    int n_extra = 0, die_with_parent = 0;
     zs_log_init("devbroker", ZS_LOG_INFO);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -403,6 +405,8 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--control") == 0 && v) {
             control = v;
             i++;
+        } else if (strcmp(a, "--die-with-parent") == 0) {
+            die_with_parent = 1;
         } else if (strcmp(a, "--topic") == 0 && v) {
             if (n_extra >= MAX_TOPICS - 12) {
                 fprintf(stderr, "too many --topic\n");
@@ -422,6 +426,12 @@ int main(int argc, char **argv)
     sigaddset(&stopset, SIGTERM);
     sigaddset(&stopset, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stopset, NULL);
+    /* A test killed by its timeout must not leave its broker behind; SIGTERM lands in sigwait. */
+    pid_t parent = getppid();
+    if (die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)) {
+        fprintf(stderr, "parent already gone\n");
+        return 1;
+    }
 
     static broker_state st;
     pthread_mutex_init(&st.lock, NULL);
