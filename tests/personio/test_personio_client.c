@@ -31,7 +31,7 @@ static zs_personio *client_for(const sbx *s, const char *cid, const char *secret
 static long lookup_ident(const sbx *s, const char *company, const char *key)
 {
     zt_http_resp r;
-    char path[400], buf[64];
+    char path[400];
     snprintf(path, sizeof path, "companies.%s.identification", company);
     long n = -1;
     if (sbx_req(s, "GET", "/_sandbox/requests", NULL, NULL, &r) == 200) {
@@ -44,7 +44,6 @@ static long lookup_ident(const sbx *s, const char *company, const char *key)
             n = at ? atol(at + strlen(pat)) : 0;
         }
     }
-    (void)buf;
     zt_http_resp_free(&r);
     return n;
 }
@@ -251,19 +250,21 @@ static void test_writes_retry_only_on_429_and_verify(void)
 
     /* applied but the answer was lost: the verify read adopts it instead of double-inserting */
     fault(&S, "{\"method\":\"POST\",\"path_prefix\":\"/v2/attendance-periods\",\"count\":1,\"drop_after\":true}");
-    /* a fresh handle (new connection): see test_persons_typed_and_filters on libcurl's re-send */
+    /* a fresh handle: the first request on a new connection */
     zs_personio *fresh = client_for(&S, "c-acme", "s-acme");
     ZT_EQ_INT(zs_personio_attendance_create(fresh, &b, 1, id, &adopted, &err), ZS_OK);
     ZT_EQ_INT(adopted, 1);
     zs_personio_free(fresh);
     ZT_EQ_INT(sbx_count(&S, "c-acme", "POST /v2/attendance-periods") - posts, 4);
 
-    /* on a reused connection libcurl re-sends the POST itself; the overlap rule and the verify
-     * read still leave exactly one period */
+    /* a handle whose connection was used before: zs_http sends every POST on a new connection,
+     * so libcurl cannot re-send it by itself; the POST goes once and the verify read adopts it */
     zs_personio_attendance c2 = period(PID, "WORK", "2026-11-10T18:00:00", "2026-11-10T19:00:00", "zs:3");
     fault(&S, "{\"method\":\"POST\",\"path_prefix\":\"/v2/attendance-periods\",\"count\":1,\"drop_after\":true}");
     zs_rc c2rc = zs_personio_attendance_create(p, &c2, 1, id, &adopted, &err);
     ZT_EQ_INT(c2rc, ZS_OK);
+    ZT_EQ_INT(adopted, 1);
+    ZT_EQ_INT(sbx_count(&S, "c-acme", "POST /v2/attendance-periods") - posts, 5);
     const char *pids[] = {PID};
     zs_personio_attendance_filter f = {.person_ids = pids, .n_person_ids = 1,
                                        .attribution_date_gte = "2026-11-10", .attribution_date_lte = "2026-11-10"};
@@ -330,6 +331,21 @@ static void test_attendance_errors_and_crud(void)
     ZT_EQ_STR(got.comment, "zs:b2");
     snprintf(ch.start, sizeof ch.start, "2026-11-11T11:30:00");
     ZT_EQ_INT(zs_personio_attendance_patch(p, id2, &ch, ZS_PA_START, 0, &err), ZS_ERR_CONFLICT);
+
+    /* A PATCH without an answer is verified by reading back every field it sent, the project
+     * too: here it never arrived, so the old project is still there and this is retry-later.
+     * (A fresh handle: on a reused connection libcurl would quietly re-send the PATCH.) */
+    zs_personio_attendance pj = a;
+    snprintf(pj.project_id, sizeof pj.project_id, "proj-7");
+    zs_personio *fresh = client_for(&S, "c-acme", "s-acme");
+    fault(&S, "{\"method\":\"PATCH\",\"path_prefix\":\"/v2/attendance-periods\",\"count\":1,\"drop\":true}");
+    ZT_EQ_INT(zs_personio_attendance_patch(fresh, id, &pj, ZS_PA_PROJECT, 0, &err), ZS_ERR_RETRY);
+    zs_personio_free(fresh);
+    ZT_EQ_INT(zs_personio_attendance_get(p, id, &got, &err), ZS_OK);
+    ZT_EQ_STR(got.project_id, "");
+    ZT_EQ_INT(zs_personio_attendance_patch(p, id, &pj, ZS_PA_PROJECT, 0, &err), ZS_OK);
+    ZT_EQ_INT(zs_personio_attendance_get(p, id, &got, &err), ZS_OK);
+    ZT_EQ_STR(got.project_id, "proj-7");
 
     ZT_EQ_INT(zs_personio_attendance_delete(p, id2, &err), ZS_OK);
     ZT_EQ_INT(zs_personio_attendance_get(p, id2, &got, &err), ZS_ERR_NOTFOUND);
@@ -475,8 +491,7 @@ static void test_persons_typed_and_filters(void)
     snprintf(lost.last_name, sizeof lost.last_name, "Answer");
     snprintf(lost.email, sizeof lost.email, "lost@c.example");
     char lost_id[32] = "";
-    /* A fresh handle: libcurl re-sends a request by itself when a REUSED connection dies before
-     * any answer; on a new connection the loss reaches the client, which must verify. */
+    /* the loss reaches the client (one attempt), which finds the person by the unique e-mail */
     zs_personio *fresh = client_for(&S, "c-acme", "s-acme");
     ZT_EQ_INT(zs_personio_person_create(fresh, &lost, NULL, lost_id, &err), ZS_OK);
     ZT_EQ_INT(zs_personio_last_status(fresh)->attempts, 1);
