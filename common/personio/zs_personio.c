@@ -22,6 +22,7 @@ struct zs_personio {
     char client_id[256];
     char client_secret[256];
     char scope[512];
+    char cache_key[1400]; /* this tenant's token cache entry, fixed for the handle's life */
     char partner_hdr[160];
     char app_hdr[160];
     zs_http *http;
@@ -57,15 +58,19 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static tok_entry *cache_entry(const zs_personio *p)
+static void cache_key_init(zs_personio *p)
 {
     /* The secret's hash is part of the key so a rotated secret is not held back by the
      * cool-down of the old one; the secret itself never sits in the cache. */
     unsigned long long h = 1469598103934665603ULL;
     for (const char *c = p->client_secret; *c; c++)
         h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-    char key[1400];
-    snprintf(key, sizeof key, "%s|%s|%s|%016llx", p->base, p->client_id, p->scope, h);
+    snprintf(p->cache_key, sizeof p->cache_key, "%s|%s|%s|%016llx", p->base, p->client_id, p->scope, h);
+}
+
+static tok_entry *cache_entry(const zs_personio *p)
+{
+    const char *key = p->cache_key;
     pthread_mutex_lock(&cache_lock);
     tok_entry *e = cache_head;
     while (e && strcmp(e->key, key) != 0)
@@ -219,6 +224,7 @@ zs_personio *zs_personio_new(const zs_personio_opts *opts, zs_err *err)
     copy_str(p->client_id, sizeof p->client_id, opts->client_id);
     copy_str(p->client_secret, sizeof p->client_secret, opts->client_secret);
     copy_str(p->scope, sizeof p->scope, opts->scope);
+    cache_key_init(p);
     if (opts->partner_id && *opts->partner_id)
         snprintf(p->partner_hdr, sizeof p->partner_hdr, "X-Personio-Partner-ID: %s", opts->partner_id);
     if (opts->app_id && *opts->app_id)
@@ -1131,9 +1137,7 @@ zs_rc zs_personio_person_patch_json(zs_personio *p, const char *id, const char *
 
 zs_rc zs_personio_person_delete(zs_personio *p, const char *id, zs_err *err)
 {
-    char path[160];
-    zs_rc rc = id_path(path, sizeof path, "/v2/persons", id, NULL, "person", err);
-    return rc == ZS_OK ? write_call(p, "DELETE", path, NULL, NULL, 0, NULL, err) : rc;
+    return delete_one(p, "/v2/persons", id, "person", NULL, err);
 }
 
 zs_rc zs_personio_employments_list(zs_personio *p, const char *person_id,
