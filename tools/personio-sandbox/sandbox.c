@@ -1,5 +1,6 @@
 /* The emulated Personio API v2 and the /_sandbox control API, over an in-memory store. */
 #include "sbx.h"
+#include "http/zs_http.h"
 #include "zs_sbx.h"
 
 #include <ctype.h>
@@ -519,7 +520,8 @@ static void respond_list(sbx_req *q, sbx_resp *r, json_object *items, int def_li
         if (strcmp(q->args[i].k, "cursor") == 0 || strcmp(q->args[i].k, "limit") == 0)
             continue;
         char ek[128];
-        if (sbx_urlenc(q->args[i].k, ek, sizeof ek) || sbx_urlenc(q->args[i].v ? q->args[i].v : "", enc, sizeof enc))
+        if (zs_http_urlencode(q->args[i].k, ek, sizeof ek) ||
+            zs_http_urlencode(q->args[i].v ? q->args[i].v : "", enc, sizeof enc))
             continue;
         ql += (size_t)snprintf(qs + ql, sizeof qs - ql, "%s=%s&", ek, enc);
         if (ql >= sizeof qs)
@@ -532,8 +534,8 @@ static void respond_list(sbx_req *q, sbx_resp *r, json_object *items, int def_li
         size_t hl = strlen(href);
         for (int i = 0; i < q->nargs && hl < sizeof href; i++) {
             char ek[128];
-            if (sbx_urlenc(q->args[i].k, ek, sizeof ek) ||
-                sbx_urlenc(q->args[i].v ? q->args[i].v : "", enc, sizeof enc))
+            if (zs_http_urlencode(q->args[i].k, ek, sizeof ek) ||
+                zs_http_urlencode(q->args[i].v ? q->args[i].v : "", enc, sizeof enc))
                 continue;
             hl += (size_t)snprintf(href + hl, sizeof href - hl, "%s%s=%s", i ? "&" : "", ek, enc);
         }

@@ -108,7 +108,6 @@ int sbx_arg_list(const sbx_req *q, const char *k, const char **vals, char *buf, 
 char *sbx_form_value(const char *body, const char *key); /* malloc'd decoded value or NULL */
 void sbx_cursor_make(long off, char *out, size_t cap);
 long sbx_cursor_parse(const char *c); /* -1 when invalid */
-int sbx_urlenc(const char *s, char *out, size_t cap);
 
 /* ---- responses ---- */
 void sbx_err_v2(sbx_resp *r, int status, const char *title, const char *detail, const char *code);

@@ -262,28 +262,6 @@ long sbx_cursor_parse(const char *c)
     return off;
 }
 
-int sbx_urlenc(const char *s, char *out, size_t cap)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            if (o + 1 >= cap)
-                return -1;
-            out[o++] = (char)c;
-        } else {
-            if (o + 3 >= cap)
-                return -1;
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    out[o] = '\0';
-    return 0;
-}
-
 void sbx_json(sbx_resp *r, int status, json_object *o)
 {
     r->status = status;
