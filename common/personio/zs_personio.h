@@ -210,6 +210,8 @@ zs_rc zs_personio_person_create(zs_personio *p, const zs_personio_person *in,
                                 const zs_personio_employment *emp, char id_out[32], zs_err *err);
 /* Patches with a JSON object body, e.g. {"last_name":"Koch"}. */
 zs_rc zs_personio_person_patch_json(zs_personio *p, const char *id, const char *json, zs_err *err);
+/* A person that is already gone counts as deleted (ZS_OK), as for every delete here: a delete
+ * repeated after a lost answer must not look like a failure. */
 zs_rc zs_personio_person_delete(zs_personio *p, const char *id, zs_err *err);
 zs_rc zs_personio_employments_list(zs_personio *p, const char *person_id,
                                    zs_personio_employments *out, zs_err *err);

@@ -506,6 +506,8 @@ static void test_persons_typed_and_filters(void)
     ZT_EQ_INT(zs_personio_person_get(p, "99999999", &got, &err), ZS_ERR_NOTFOUND);
     ZT_EQ_INT(zs_personio_person_delete(p, id, &err), ZS_OK);
     ZT_EQ_INT(zs_personio_person_get(p, id, &got, &err), ZS_ERR_NOTFOUND);
+    ZT_EQ_INT(zs_personio_person_delete(p, id, &err), ZS_OK);
+    ZT_EQ_INT(zs_personio_person_delete(p, "../x", &err), ZS_ERR_FAILED);
     zs_personio_free(p);
 }
 
