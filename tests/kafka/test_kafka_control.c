@@ -44,6 +44,12 @@ static void test_control_api(void)
     ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/3/rtt?ms=25", out, sizeof out), 200);
     ZT_CONTAINS(out, "{\"id\":3,\"up\":true,\"rtt_ms\":25}");
     ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/3/rtt?ms=0", out, sizeof out), 200);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/2/errors?api=Produce&count=2&code=_TRANSPORT",
+                         out, sizeof out),
+              200);
+    ZT_EQ_INT(kt_control(&broker, "GET", "/brokers/2/errors?api=Produce", out, sizeof out), 200);
+    ZT_CONTAINS(out, "\"remaining\":2}");
+    ZT_EQ_INT(kt_control(&broker, "GET", "/brokers/2/down", out, sizeof out), 404);
 
     /* A topic created over the control API is real: kcat sees its two partitions. */
     ZT_EQ_INT(kt_control(&broker, "POST", "/topics?name=kc-extra&partitions=2", out, sizeof out), 200);
@@ -96,6 +102,8 @@ static void test_broker_down_up_consumer_completes(void)
                          out, sizeof out),
               200);
     sleep(3);
+    ZT_EQ_INT(kt_control(&broker, "GET", "/brokers/1/errors?api=Fetch", out, sizeof out), 200);
+    ZT_CONTAINS(out, "\"remaining\":0}"); /* the consumer's fetches really hit the errors */
     size_t during = kt_distinct(record, KEYS, PER);
     ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/2/up", out, sizeof out), 200);
     printf("  %zu of %d events handled while broker 2 was down\n", during, KEYS * PER);
@@ -153,6 +161,34 @@ static void test_unreachable_cluster_fails_deliveries(void)
     ZT_EQ_INT(zs_kafka_producer_close(p, 5000, &err), ZS_OK);
 }
 
+/* An RTT set on every broker shows up in the acknowledgement time of a synchronous produce. */
+static void test_rtt_slows_acknowledgements(void)
+{
+    zs_kafka_producer *p;
+    zs_err err;
+    char out[4096];
+    const char *props[] = {"linger.ms", "0", NULL};
+    ZT_EQ_INT(zs_kafka_producer_new(&p, broker.bootstrap, props, &err), ZS_OK);
+    ZT_EQ_INT(zs_kafka_produce_sync(p, "employee-changed.retry", "k", 1, "v", 1, NULL, 0, 10000,
+                                    NULL, NULL, &err),
+              ZS_OK);
+    long t0 = now_ms();
+    ZT_EQ_INT(zs_kafka_produce_sync(p, "employee-changed.retry", "k", 1, "v", 1, NULL, 0, 10000,
+                                    NULL, NULL, &err),
+              ZS_OK);
+    long fast = now_ms() - t0;
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/all/rtt?ms=400", out, sizeof out), 200);
+    t0 = now_ms();
+    ZT_EQ_INT(zs_kafka_produce_sync(p, "employee-changed.retry", "k", 1, "v", 1, NULL, 0, 10000,
+                                    NULL, NULL, &err),
+              ZS_OK);
+    long slow = now_ms() - t0;
+    ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/all/rtt?ms=0", out, sizeof out), 200);
+    printf("  ack without rtt %ld ms, with rtt=400 %ld ms\n", fast, slow);
+    ZT_CHECK(slow >= 400);
+    ZT_EQ_INT(zs_kafka_producer_close(p, 5000, &err), ZS_OK);
+}
+
 static void test_refuses_unsafe_or_bad_config(void)
 {
     zs_err err;
@@ -201,6 +237,7 @@ int main(void)
     }
     ZT_RUN(test_control_api);
     ZT_RUN(test_refuses_unsafe_or_bad_config);
+    ZT_RUN(test_rtt_slows_acknowledgements);
     ZT_RUN(test_unreachable_cluster_fails_deliveries);
     ZT_RUN(test_broker_down_up_consumer_completes);
     ZT_CHECK(kt_broker_stop(&broker));

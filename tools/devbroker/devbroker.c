@@ -181,7 +181,7 @@ static enum MHD_Result status_json(struct MHD_Connection *conn, broker_state *st
 
 /* "/brokers/<id>/<verb>": id "all" or -1 means every broker. */
 static enum MHD_Result broker_action(struct MHD_Connection *conn, broker_state *st,
-                                     const char *rest)
+                                     const char *rest, int get)
 {
     char idbuf[16], verb[32];
     const char *slash = strchr(rest, '/');
@@ -196,6 +196,21 @@ static enum MHD_Result broker_action(struct MHD_Connection *conn, broker_state *
     else if (parse_int(idbuf, -1, st->brokers, &id) || id == 0)
         return reply_error(conn, 400, "broker id must be 1..N, -1 or all");
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (get) {
+        /* GET /brokers/<id>/errors?api=K: how many injected errors are still waiting. */
+        long api;
+        size_t cnt = 0;
+        if (strcmp(verb, "errors") != 0)
+            return reply_error(conn, 404, "only GET /brokers/<id>/errors?api=K");
+        if (id < 1 || parse_api_key(arg(conn, "api"), &api))
+            return reply_error(conn, 400, "needs one broker id and api=");
+        e = rd_kafka_mock_broker_error_stack_cnt(st->mc, (int32_t)id, (int16_t)api, &cnt);
+        if (e)
+            return reply_error(conn, 400, rd_kafka_err2str(e));
+        char body[128];
+        snprintf(body, sizeof body, "{\"broker\":%ld,\"api\":%ld,\"remaining\":%zu}", id, api, cnt);
+        return reply(conn, 200, body);
+    }
     if (strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0) {
         int down = verb[0] == 'd';
         e = down ? rd_kafka_mock_broker_set_down(st->mc, (int32_t)id)
@@ -317,8 +332,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return reply(conn, 200, "{\"ok\":true}");
     if (get && (strcmp(url, "/") == 0 || strcmp(url, "/status") == 0))
         return status_json(conn, st);
-    if (post && strncmp(url, "/brokers/", 9) == 0)
-        return broker_action(conn, st, url + 9);
+    if ((post || get) && strncmp(url, "/brokers/", 9) == 0)
+        return broker_action(conn, st, url + 9, get);
     if ((post || del) && strcmp(url, "/errors") == 0)
         return cluster_errors(conn, st, del);
     if (post && strcmp(url, "/topics") == 0)
