@@ -5,7 +5,8 @@
 #include "zep/zs_zep.h"
 
 struct zs_zep {
-    char *base_url, *instance, *rest_token, *soap_token, *tenant;
+    char *base_url, *instance, *soap_token, *tenant;
+    char *rest_auth; /* "Authorization: Bearer <REST token>", NULL without a REST token */
     zs_zep_pacer pacer;
     zs_zep_local_pacer *own_pacer;
     long max_pace_wait_ms, block_default_ms, retry_base_ms;
@@ -14,6 +15,7 @@ struct zs_zep {
     long last_status;
     long long blocked_until_ms;
     long sent;
+    unsigned rnd; /* backoff jitter, per handle so no global rand() state is shared */
 };
 
 long long zep_now_ms(void);

@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,14 @@ static char *dup_or_null(const char *s, int *oom)
     return d;
 }
 
+/* Secrets should not linger in freed memory. */
+static void free_secret(char *s)
+{
+    if (s)
+        memset(s, 0, strlen(s));
+    free(s);
+}
+
 zs_zep *zs_zep_new(const zs_zep_cfg *cfg, zs_err *err)
 {
     if (!cfg || !cfg->base_url || !cfg->instance || !*cfg->instance) {
@@ -179,7 +188,10 @@ zs_zep *zs_zep_new(const zs_zep_cfg *cfg, zs_err *err)
     int oom = 0;
     z->base_url = dup_or_null(cfg->base_url, &oom);
     z->instance = dup_or_null(cfg->instance, &oom);
-    z->rest_token = dup_or_null(cfg->rest_token, &oom);
+    if (cfg->rest_token && asprintf(&z->rest_auth, "Authorization: Bearer %s", cfg->rest_token) < 0) {
+        z->rest_auth = NULL;
+        oom = 1;
+    }
     z->soap_token = dup_or_null(cfg->soap_token, &oom);
     z->tenant = dup_or_null(cfg->tenant ? cfg->tenant : cfg->instance, &oom);
     if (oom) {
@@ -194,6 +206,7 @@ zs_zep *zs_zep_new(const zs_zep_cfg *cfg, zs_err *err)
     z->block_default_ms = cfg->block_default_ms > 0 ? cfg->block_default_ms : 60000;
     z->get_retries = cfg->get_retries > 0 ? cfg->get_retries : (cfg->get_retries < 0 ? 0 : 2);
     z->retry_base_ms = cfg->retry_base_ms > 0 ? cfg->retry_base_ms : 200;
+    z->rnd = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)z;
     if (cfg->pacer.acquire) {
         z->pacer = cfg->pacer;
     } else {
@@ -220,8 +233,8 @@ void zs_zep_free(zs_zep *z)
     zs_zep_local_pacer_free(z->own_pacer);
     free(z->base_url);
     free(z->instance);
-    free(z->rest_token);
-    free(z->soap_token);
+    free_secret(z->rest_auth);
+    free_secret(z->soap_token);
     free(z->tenant);
     free(z);
 }
@@ -285,8 +298,9 @@ zs_rc zep_send(zs_zep *z, const char *method, const char *url, const char *const
         int transient = (rc == ZS_ERR_RETRY && (retry & ZEP_RETRY_NET)) ||
                         (rc == ZS_OK && resp->status >= 500 && (retry & ZEP_RETRY_5XX));
         if (transient && attempt < z->get_retries) {
+            z->rnd = z->rnd * 1103515245u + 12345u;
             long d = zs_http_backoff_ms(attempt, z->retry_base_ms, 5000, resp->retry_after_s,
-                                        (double)rand() / ((double)RAND_MAX + 1.0));
+                                        (double)((z->rnd >> 8) & 0xffffff) / 16777216.0);
             zs_http_resp_release(resp);
             zep_sleep_ms(d);
             continue;
@@ -327,13 +341,12 @@ static zs_rc rest_call(zs_zep *z, const char *method, const char *path, json_obj
                        zs_err *err)
 {
     *env = NULL;
-    if (!z->rest_token)
+    if (!z->rest_auth)
         return zs_err_set(err, ZS_ERR_AUTH, "zep: no REST token configured");
-    char url[2048], auth[1024];
+    char url[2048];
     if ((size_t)snprintf(url, sizeof url, "%s/%s/next/api/v1%s", z->base_url, z->instance, path) >= sizeof url)
         return zs_err_set(err, ZS_ERR_FAILED, "zep: URL too long");
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", z->rest_token);
-    const char *hdrs[] = {auth, "Accept: application/json", body ? "Content-Type: application/json" : NULL, NULL};
+    const char *hdrs[] = {z->rest_auth, "Accept: application/json", body ? "Content-Type: application/json" : NULL, NULL};
     const char *b = body ? zs_json_text(body) : NULL;
     if (body && !b)
         return zs_err_set(err, ZS_ERR_FAILED, "zep: out of memory");
