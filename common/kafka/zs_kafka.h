@@ -92,6 +92,8 @@ zs_rc zs_kafka_produce(zs_kafka_producer *p, const char *topic, const void *key,
  * Produces and waits up to timeout_ms for the acknowledgement. ZS_OK means the message is in the
  * log (acks=all); partition/offset receive its place when non-NULL. ZS_ERR_RETRY on a timeout or
  * retriable failure: the message may still land later, which is safe for idempotent consumers.
+ * The wait includes linger.ms (5 ms by default); pass linger.ms=0 where acknowledgement latency
+ * matters more than batching.
  */
 zs_rc zs_kafka_produce_sync(zs_kafka_producer *p, const char *topic, const void *key,
                             size_t key_len, const void *value, size_t value_len,

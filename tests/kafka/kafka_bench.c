@@ -2,7 +2,7 @@
  * kafka_bench: prints throughput and latency figures of the zs_kafka wrappers against a devbroker
  * (started here on loopback unless --brokers is given). A measurement, never an assertion.
  *
- *   kafka_bench [--brokers LIST] [--messages N] [--size BYTES] [--sync N]
+ *   kafka_bench [--brokers LIST] [--messages N] [--size BYTES] [--sync N] [--linger MS]
  */
 #include <signal.h>
 #include <stdio.h>
@@ -47,9 +47,11 @@ int main(int argc, char **argv)
 {
     const char *brokers = NULL;
     long n = 50000, size = 230, n_sync = 200;
+    const char *linger = "5";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
-            puts("usage: kafka_bench [--brokers LIST] [--messages N] [--size BYTES] [--sync N]");
+            puts("usage: kafka_bench [--brokers LIST] [--messages N] [--size BYTES] [--sync N] "
+                 "[--linger MS]");
             return 0;
         } else if (i + 1 < argc && strcmp(argv[i], "--brokers") == 0) {
             brokers = argv[++i];
@@ -57,6 +59,8 @@ int main(int argc, char **argv)
             n = atol(argv[++i]);
         } else if (i + 1 < argc && strcmp(argv[i], "--size") == 0) {
             size = atol(argv[++i]);
+        } else if (i + 1 < argc && strcmp(argv[i], "--linger") == 0) {
+            linger = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--sync") == 0) {
             n_sync = atol(argv[++i]);
         } else {
@@ -87,7 +91,8 @@ int main(int argc, char **argv)
     zs_err err;
     zs_kafka_producer *p;
     int status = 1;
-    if (zs_kafka_producer_new(&p, brokers, NULL, &err) != ZS_OK) {
+    const char *pprops[] = {"linger.ms", linger, NULL};
+    if (zs_kafka_producer_new(&p, brokers, pprops, &err) != ZS_OK) {
         fprintf(stderr, "%s\n", err.msg);
         goto out;
     }
@@ -117,8 +122,8 @@ int main(int argc, char **argv)
         lat[i] = (now_s() - s) * 1000.0;
     }
     qsort(lat, (size_t)n_sync, sizeof *lat, cmp_double);
-    printf("produce sync: %ld acks, median %.2f ms, p99 %.2f ms\n", n_sync, lat[n_sync / 2],
-           lat[(n_sync * 99) / 100 < n_sync ? (n_sync * 99) / 100 : n_sync - 1]);
+    printf("produce sync (linger.ms=%s): %ld acks, median %.2f ms, p99 %.2f ms\n", linger, n_sync,
+           lat[n_sync / 2], lat[(n_sync * 99) / 100 < n_sync ? (n_sync * 99) / 100 : n_sync - 1]);
     zs_kafka_producer_close(p, 10000, &err);
 
     const char *topics[] = {topic, NULL};
