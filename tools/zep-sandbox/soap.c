@@ -169,6 +169,30 @@ static void out_finish(out *o, int status, sb_resp *r)
     o->doc = NULL;
 }
 
+/* A read answer: envelope, response header with return code 0, and the empty list to fill. NULL
+ * (and r marked out of memory) when libxml2 could not allocate. */
+static xmlNode *list_begin(out *o, const char *op, const char *list_name, sb_resp *r)
+{
+    xmlNode *list = NULL;
+    if (out_begin(o) == 0)
+        list = add(o, out_response(o, op, "0", NULL), list_name, NULL);
+    if (!list) {
+        xmlFreeDoc(o->doc);
+        o->doc = NULL;
+        r->body.oom = 1;
+    }
+    return list;
+}
+
+/* The list's length attribute is its item count, as ZEP writes it. */
+static void list_finish(out *o, xmlNode *list, long n, sb_resp *r)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%ld", n);
+    xmlNewProp(list, (const xmlChar *)"length", (const xmlChar *)buf);
+    out_finish(o, 200, r);
+}
+
 static void fault(sb_resp *r, const char *code, const char *msg)
 {
     out o = {0};
@@ -345,12 +369,9 @@ static void op_read_mitarbeiter(sb_inst *in, xmlNode *req, sb_resp *r)
     ctext(crit, "von", von, sizeof von);
     ctext(crit, "bis", bis, sizeof bis);
     out o = {0};
-    if (out_begin(&o)) {
-        r->body.oom = 1;
+    xmlNode *list = list_begin(&o, "readMitarbeiter", "mitarbeiterListe", r);
+    if (!list)
         return;
-    }
-    xmlNode *resp = out_response(&o, "readMitarbeiter", "0", NULL);
-    xmlNode *list = add(&o, resp, "mitarbeiterListe", NULL);
     json_object *a = sb_arr(in, "employees"), *periods = sb_arr(in, "employment_periods");
     long n = 0;
     for (size_t i = 0; i < json_object_array_length(a); i++) {
@@ -404,10 +425,7 @@ static void op_read_mitarbeiter(sb_inst *in, xmlNode *req, sb_resp *r)
         soap_ts(e, "_mod", buf, sizeof buf);
         add(&o, m, "modified", buf);
     }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%ld", n);
-    xmlNewProp(list, (const xmlChar *)"length", (const xmlChar *)buf);
-    out_finish(&o, 200, r);
+    list_finish(&o, list, n, r);
 }
 
 static void op_read_projektzeiten(sb_inst *in, xmlNode *req, sb_resp *r)
@@ -432,12 +450,9 @@ static void op_read_projektzeiten(sb_inst *in, xmlNode *req, sb_resp *r)
     if (!hv && !hid && !hm && !hc && !users && !projects)
         return fault(r, "Client", "von and bis are mandatory when no other criterion is given");
     out o = {0};
-    if (out_begin(&o)) {
-        r->body.oom = 1;
+    xmlNode *list = list_begin(&o, "readProjektzeiten", "projektzeitListe", r);
+    if (!list)
         return;
-    }
-    xmlNode *resp = out_response(&o, "readProjektzeiten", "0", NULL);
-    xmlNode *list = add(&o, resp, "projektzeitListe", NULL);
     json_object *a = sb_arr(in, "attendances");
     long n = 0, want_id = hid ? atol(idb) : 0, billable = fak[0] ? atol(fak) : 0;
     for (size_t i = 0; i < json_object_array_length(a); i++) {
@@ -454,10 +469,7 @@ static void op_read_projektzeiten(sb_inst *in, xmlNode *req, sb_resp *r)
         n++;
         put_booking(&o, list, b);
     }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%ld", n);
-    xmlNewProp(list, (const xmlChar *)"length", (const xmlChar *)buf);
-    out_finish(&o, 200, r);
+    list_finish(&o, list, n, r);
 }
 
 static void ids_response(sb_resp *r, const char *op, long long id)
@@ -531,12 +543,9 @@ static void op_read_fehlzeit(sb_inst *in, xmlNode *req, sb_resp *r)
     if (hm < 0)
         return;
     out o = {0};
-    if (out_begin(&o)) {
-        r->body.oom = 1;
+    xmlNode *list = list_begin(&o, "readFehlzeit", "fehlzeitListe", r);
+    if (!list)
         return;
-    }
-    xmlNode *resp = out_response(&o, "readFehlzeit", "0", NULL);
-    xmlNode *list = add(&o, resp, "fehlzeitListe", NULL);
     json_object *a = sb_arr(in, "absences");
     long n = 0;
     for (size_t i = 0; i < json_object_array_length(a); i++) {
@@ -550,10 +559,7 @@ static void op_read_fehlzeit(sb_inst *in, xmlNode *req, sb_resp *r)
         n++;
         put_absence(&o, list, ab);
     }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%ld", n);
-    xmlNewProp(list, (const xmlChar *)"length", (const xmlChar *)buf);
-    out_finish(&o, 200, r);
+    list_finish(&o, list, n, r);
 }
 
 static void op_write_fehlzeit(sb_inst *in, const char *op, xmlNode *req, sb_resp *r)
@@ -590,12 +596,9 @@ static void op_read_fehlgrund(sb_inst *in, xmlNode *req, sb_resp *r)
     char code[32] = "";
     ctext(crit, "kurzform", code, sizeof code);
     out o = {0};
-    if (out_begin(&o)) {
-        r->body.oom = 1;
+    xmlNode *list = list_begin(&o, "readFehlgrund", "fehlgrundListe", r);
+    if (!list)
         return;
-    }
-    xmlNode *resp = out_response(&o, "readFehlgrund", "0", NULL);
-    xmlNode *list = add(&o, resp, "fehlgrundListe", NULL);
     json_object *a = sb_arr(in, "absence_reasons");
     long n = 0;
     for (size_t i = 0; i < json_object_array_length(a); i++) {
@@ -621,10 +624,7 @@ static void op_read_fehlgrund(sb_inst *in, xmlNode *req, sb_resp *r)
         json_object *t;
         addf(&o, x, "art", "%lld", json_object_object_get_ex(g, "type", &t) ? (long long)sb_jint(t, "id", 0) : 0LL);
     }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%ld", n);
-    xmlNewProp(list, (const xmlChar *)"length", (const xmlChar *)buf);
-    out_finish(&o, 200, r);
+    list_finish(&o, list, n, r);
 }
 
 /* ---------------------------------------------------------------- Mitarbeiter writes */
