@@ -158,6 +158,55 @@ static void test_kcat_headers_reach_consumer(void)
     ZT_EQ_INT(atoi(out), 0);
 }
 
+/* The devbroker's own flags: sizes, extra topics, bad input, SIGINT. */
+static void test_devbroker_cli(void)
+{
+    char cmd[2048], out[16384], boot[600], log[600], bin[1024];
+    snprintf(bin, sizeof bin, "%s", zt_bin("zepsync-devbroker"));
+    snprintf(cmd, sizeof cmd, "'%s' --help", bin);
+    ZT_EQ_INT(zt_sh(cmd, out, sizeof out), 0);
+    ZT_CONTAINS(out, "--bootstrap-file FILE");
+    snprintf(cmd, sizeof cmd, "'%s' --brokers 0 2>&1", bin);
+    ZT_EQ_INT(zt_sh(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "'%s' --partitions 2 --frobnicate 2>&1", bin);
+    ZT_EQ_INT(zt_sh(cmd, out, sizeof out), 2);
+    ZT_CONTAINS(out, "--frobnicate");
+    snprintf(cmd, sizeof cmd, "'%s' --control nohost 2>&1", bin);
+    ZT_CHECK(zt_sh(cmd, out, sizeof out) != 0);
+
+    snprintf(boot, sizeof boot, "%s/small-bootstrap", dir);
+    snprintf(log, sizeof log, "%s/small-devbroker.log", dir);
+    char *argv[] = {bin, "--brokers", "1", "--partitions", "2", "--topic", "zz-extra",
+                    "--bootstrap-file", boot, "--die-with-parent", NULL};
+    pid_t pid = zt_spawn(argv, log);
+    ZT_EQ_INT(zt_wait_file(boot, 15000), 0);
+    FILE *f = fopen(boot, "r");
+    char bs[512] = "";
+    if (f) {
+        if (!fgets(bs, sizeof bs, f))
+            bs[0] = '\0';
+        fclose(f);
+    }
+    bs[strcspn(bs, "\r\n")] = '\0';
+    ZT_CHECK(strchr(bs, ',') == NULL); /* one broker, one address */
+    snprintf(cmd, sizeof cmd, "kcat -b '%s' -L 2>&1", bs);
+    ZT_EQ_INT(zt_sh(cmd, out, sizeof out), 0);
+    ZT_CONTAINS(out, " 1 brokers:");
+    ZT_CONTAINS(out, "topic \"zz-extra\" with 2 partitions");
+    ZT_CONTAINS(out, "topic \"absence-approved.dlq\" with 2 partitions");
+    int st = zt_stop(pid, SIGINT);
+    ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    /* What it printed on stdout is the same list as in the file. */
+    f = fopen(log, "r");
+    char line[512];
+    int seen = 0;
+    while (f && fgets(line, sizeof line, f))
+        seen |= strncmp(line, bs, strlen(bs)) == 0 && line[strlen(bs)] == '\n';
+    if (f)
+        fclose(f);
+    ZT_CHECK(seen);
+}
+
 typedef struct parker {
     zs_kafka_producer *p;
     int parked;
@@ -252,6 +301,7 @@ int main(void)
         return 1;
     }
     ZT_RUN(test_kcat_lists_the_zepsync_topics);
+    ZT_RUN(test_devbroker_cli);
     ZT_RUN(test_kcat_produces_worker_consumes);
     ZT_RUN(test_producer_sync_kcat_reads_back);
     ZT_RUN(test_kcat_headers_reach_consumer);
