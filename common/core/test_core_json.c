@@ -71,11 +71,34 @@ static void test_parse_object_and_text(void)
     json_object_put(o);
 }
 
+static void test_setters_record_failures(void)
+{
+    int bad = 0;
+    json_object *o = json_object_new_object(), *arr = json_object_new_array();
+    zs_json_set(o, "a", json_object_new_string("x"), &bad);
+    zs_json_set_null(o, "b", &bad);
+    zs_json_push(arr, json_object_new_int(1), &bad);
+    zs_json_set(o, "l", arr, &bad);
+    ZT_EQ_INT(bad, 0);
+    ZT_EQ_STR(zs_json_text(o), "{\"a\":\"x\",\"b\":null,\"l\":[1]}");
+    zs_json_set(o, "c", NULL, &bad); /* what a failed json_object_new_* hands over */
+    ZT_EQ_INT(bad, 1);
+    ZT_CHECK(zs_json_at(o, "c") == NULL && !json_object_object_get_ex(o, "c", NULL));
+    bad = 0;
+    zs_json_push(NULL, json_object_new_int(2), &bad);
+    ZT_EQ_INT(bad, 1);
+    bad = 0;
+    zs_json_set_null(NULL, "x", &bad);
+    ZT_EQ_INT(bad, 1);
+    json_object_put(o);
+}
+
 int main(void)
 {
     ZT_RUN(test_paths_and_absence);
     ZT_RUN(test_copy_truncates_and_empties);
     ZT_RUN(test_numbers_and_bools);
     ZT_RUN(test_parse_object_and_text);
+    ZT_RUN(test_setters_record_failures);
     return zt_summary();
 }

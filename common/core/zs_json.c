@@ -91,3 +91,25 @@ const char *zs_json_text(json_object *o)
 {
     return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
+
+void zs_json_set(json_object *o, const char *key, json_object *v, int *bad)
+{
+    if (!o || !v || json_object_object_add(o, key, v) != 0) {
+        json_object_put(v);
+        *bad = 1;
+    }
+}
+
+void zs_json_set_null(json_object *o, const char *key, int *bad)
+{
+    if (!o || json_object_object_add(o, key, NULL) != 0)
+        *bad = 1;
+}
+
+void zs_json_push(json_object *arr, json_object *v, int *bad)
+{
+    if (!arr || !v || json_object_array_add(arr, v) != 0) {
+        json_object_put(v);
+        *bad = 1;
+    }
+}

@@ -36,4 +36,13 @@ json_object *zs_json_parse_object(const char *text);
  * memory. */
 const char *zs_json_text(json_object *o);
 
+/*
+ * Building request bodies in straight lines: a setter that gets v == NULL (a json_object_new_*
+ * that ran out of memory) or cannot add marks *bad and drops v, so the caller checks once before
+ * sending instead of after every call. Explicit JSON nulls go through zs_json_set_null.
+ */
+void zs_json_set(json_object *o, const char *key, json_object *v, int *bad);
+void zs_json_set_null(json_object *o, const char *key, int *bad);
+void zs_json_push(json_object *arr, json_object *v, int *bad);
+
 #endif
