@@ -991,25 +991,44 @@ static zs_rc adopt_or(zs_personio *p, zs_rc rc, int (*find)(zs_personio *, const
 
 /* ------------------------------------------------------------------ JSON building */
 
-static void add_str(json_object *o, const char *k, const char *v)
+/* Every builder records a failed allocation in *bad (zs_json_set); bodies are checked once. */
+static void add_str(json_object *o, const char *k, const char *v, int *bad)
 {
     if (v && *v)
-        json_object_object_add(o, k, json_object_new_string(v));
+        zs_json_set(o, k, json_object_new_string(v), bad);
 }
 
-static json_object *id_obj(const char *id)
+static json_object *id_obj(const char *id, int *bad)
 {
     json_object *o = json_object_new_object();
-    add_str(o, "id", id);
+    add_str(o, "id", id, bad);
     return o;
 }
 
-static json_object *dt_obj(const char *dt, const char *half)
+static json_object *dt_obj(const char *dt, const char *half, int *bad)
 {
     json_object *o = json_object_new_object();
-    add_str(o, "date_time", dt);
-    add_str(o, "type", half);
+    add_str(o, "date_time", dt, bad);
+    add_str(o, "type", half, bad);
     return o;
+}
+
+/* key: the local date-time (with half), or null when dt is "" (an open end). */
+static void set_dt(json_object *o, const char *key, const char *dt, const char *half, int *bad)
+{
+    if (dt[0])
+        zs_json_set(o, key, dt_obj(dt, half, bad), bad);
+    else
+        zs_json_set_null(o, key, bad);
+}
+
+/* A body that was built with *bad set is not sent: it would say something else than meant. */
+static zs_rc body_done(json_object *o, int bad, zs_err *err)
+{
+    if (o && !bad)
+        return ZS_OK;
+    json_object_put(o);
+    return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
 }
 
 static const char *approval_query(int skip_approval)
@@ -1039,33 +1058,33 @@ zs_rc zs_personio_person_get(zs_personio *p, const char *id, zs_personio_person 
     return get_one(p, "/v2/persons", id, &K_PERSON, out, err);
 }
 
-static json_object *employment_body(const zs_personio_employment *emp)
+static json_object *employment_body(const zs_personio_employment *emp, int *bad)
 {
     json_object *e = json_object_new_object();
-    add_str(e, "status", emp->status);
-    add_str(e, "type", emp->type);
+    add_str(e, "status", emp->status, bad);
+    add_str(e, "type", emp->type, bad);
     if (emp->position[0]) {
         json_object *pos = json_object_new_object();
-        add_str(pos, "title", emp->position);
-        json_object_object_add(e, "position", pos);
+        add_str(pos, "title", emp->position, bad);
+        zs_json_set(e, "position", pos, bad);
     }
     if (emp->weekly_working_hours >= 0)
-        json_object_object_add(e, "weekly_working_hours", json_object_new_double(emp->weekly_working_hours));
+        zs_json_set(e, "weekly_working_hours", json_object_new_double(emp->weekly_working_hours), bad);
     if (emp->full_time_weekly_working_hours >= 0)
-        json_object_object_add(e, "full_time_weekly_working_hours",
-                               json_object_new_double(emp->full_time_weekly_working_hours));
-    add_str(e, "employment_start_date", emp->start_date);
-    add_str(e, "employment_end_date", emp->end_date);
+        zs_json_set(e, "full_time_weekly_working_hours", json_object_new_double(emp->full_time_weekly_working_hours),
+                    bad);
+    add_str(e, "employment_start_date", emp->start_date, bad);
+    add_str(e, "employment_end_date", emp->end_date, bad);
     if (emp->supervisor_id[0])
-        json_object_object_add(e, "supervisor", id_obj(emp->supervisor_id));
+        zs_json_set(e, "supervisor", id_obj(emp->supervisor_id, bad), bad);
     if (emp->n_cost_centers) {
         json_object *cc = json_object_new_array();
         for (size_t i = 0; i < emp->n_cost_centers; i++) {
-            json_object *c = id_obj(emp->cost_centers[i].id);
-            json_object_object_add(c, "weight", json_object_new_double(emp->cost_centers[i].weight));
-            json_object_array_add(cc, c);
+            json_object *c = id_obj(emp->cost_centers[i].id, bad);
+            zs_json_set(c, "weight", json_object_new_double(emp->cost_centers[i].weight), bad);
+            zs_json_push(cc, c, bad);
         }
-        json_object_object_add(e, "cost_centers", cc);
+        zs_json_set(e, "cost_centers", cc, bad);
     }
     return e;
 }
@@ -1088,30 +1107,35 @@ zs_rc zs_personio_person_create(zs_personio *p, const zs_personio_person *in,
                                 const zs_personio_employment *emp, char id_out[32], zs_err *err)
 {
     json_object *o = json_object_new_object();
-    if (!o)
-        return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
-    add_str(o, "email", in->email);
-    add_str(o, "first_name", in->first_name);
-    add_str(o, "last_name", in->last_name);
-    add_str(o, "preferred_name", in->preferred_name);
-    add_str(o, "gender", in->gender);
-    add_str(o, "language_code", in->language_code);
+    int bad = 0;
+    add_str(o, "email", in->email, &bad);
+    add_str(o, "first_name", in->first_name, &bad);
+    add_str(o, "last_name", in->last_name, &bad);
+    add_str(o, "preferred_name", in->preferred_name, &bad);
+    add_str(o, "gender", in->gender, &bad);
+    add_str(o, "language_code", in->language_code, &bad);
     if (in->n_attrs) {
         json_object *ca = json_object_new_array();
         for (size_t i = 0; i < in->n_attrs; i++) {
-            json_object *a = id_obj(in->attrs[i].id);
-            json_object_object_add(a, "value", in->attrs[i].value ? json_object_new_string(in->attrs[i].value) : NULL);
-            json_object_array_add(ca, a);
+            json_object *a = id_obj(in->attrs[i].id, &bad);
+            if (in->attrs[i].value)
+                zs_json_set(a, "value", json_object_new_string(in->attrs[i].value), &bad);
+            else
+                zs_json_set_null(a, "value", &bad);
+            zs_json_push(ca, a, &bad);
         }
-        json_object_object_add(o, "custom_attributes", ca);
+        zs_json_set(o, "custom_attributes", ca, &bad);
     }
     if (emp) {
         json_object *arr = json_object_new_array();
-        json_object_array_add(arr, employment_body(emp));
-        json_object_object_add(o, "employments", arr);
+        zs_json_push(arr, employment_body(emp, &bad), &bad);
+        zs_json_set(o, "employments", arr, &bad);
     }
+    zs_rc rc = body_done(o, bad, err);
+    if (rc != ZS_OK)
+        return rc;
     int unknown = 0;
-    zs_rc rc = write_call(p, "POST", "/v2/persons", o, id_out, 32, &unknown, err);
+    rc = write_call(p, "POST", "/v2/persons", o, id_out, 32, &unknown, err);
     json_object_put(o);
     if (unknown && in->email[0])
         rc = adopt_or(p, rc, person_find_same, in, id_out, 32, NULL);
@@ -1222,19 +1246,21 @@ zs_rc zs_personio_attendance_create(zs_personio *p, const zs_personio_attendance
     if (!valid_id(in->person_id))
         return bad_id(err, "person");
     json_object *o = json_object_new_object();
-    if (!o)
-        return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
-    json_object_object_add(o, "person", id_obj(in->person_id));
-    add_str(o, "type", in->type[0] ? in->type : "WORK");
-    json_object_object_add(o, "start", dt_obj(in->start, NULL));
-    json_object_object_add(o, "end", in->end[0] ? dt_obj(in->end, NULL) : NULL);
-    add_str(o, "comment", in->comment);
+    int bad = 0;
+    zs_json_set(o, "person", id_obj(in->person_id, &bad), &bad);
+    add_str(o, "type", in->type[0] ? in->type : "WORK", &bad);
+    zs_json_set(o, "start", dt_obj(in->start, NULL, &bad), &bad);
+    set_dt(o, "end", in->end, NULL, &bad);
+    add_str(o, "comment", in->comment, &bad);
     if (in->project_id[0])
-        json_object_object_add(o, "project", id_obj(in->project_id));
+        zs_json_set(o, "project", id_obj(in->project_id, &bad), &bad);
+    zs_rc rc = body_done(o, bad, err);
+    if (rc != ZS_OK)
+        return rc;
     char path[64];
     snprintf(path, sizeof path, "/v2/attendance-periods%s", approval_query(skip_approval));
     int unknown = 0;
-    zs_rc rc = write_call(p, "POST", path, o, id_out, 40, &unknown, err);
+    rc = write_call(p, "POST", path, o, id_out, 40, &unknown, err);
     json_object_put(o);
     if (rc == ZS_ERR_CONFLICT || unknown)
         rc = adopt_or(p, rc, attendance_find_same, in, id_out, 40, adopted);
@@ -1250,16 +1276,19 @@ zs_rc zs_personio_attendance_patch(zs_personio *p, const char *id, const zs_pers
     if (rc != ZS_OK)
         return rc;
     json_object *o = json_object_new_object();
-    if (!o)
-        return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
+    int bad = 0;
     if (fields & ZS_PA_START)
-        json_object_object_add(o, "start", dt_obj(in->start, NULL));
+        zs_json_set(o, "start", dt_obj(in->start, NULL, &bad), &bad);
     if (fields & ZS_PA_END)
-        json_object_object_add(o, "end", in->end[0] ? dt_obj(in->end, NULL) : NULL);
+        set_dt(o, "end", in->end, NULL, &bad);
     if (fields & ZS_PA_COMMENT)
-        json_object_object_add(o, "comment", json_object_new_string(in->comment));
-    if (fields & ZS_PA_PROJECT)
-        json_object_object_add(o, "project", in->project_id[0] ? id_obj(in->project_id) : NULL);
+        zs_json_set(o, "comment", json_object_new_string(in->comment), &bad);
+    if ((fields & ZS_PA_PROJECT) && in->project_id[0])
+        zs_json_set(o, "project", id_obj(in->project_id, &bad), &bad);
+    else if (fields & ZS_PA_PROJECT)
+        zs_json_set_null(o, "project", &bad);
+    if ((rc = body_done(o, bad, err)) != ZS_OK)
+        return rc;
     int unknown = 0;
     rc = write_call(p, "PATCH", path, o, NULL, 0, &unknown, err);
     json_object_put(o);
@@ -1321,19 +1350,22 @@ zs_rc zs_personio_absence_get(zs_personio *p, const char *id, zs_personio_absenc
     return get_one(p, "/v2/absence-periods", id, &K_ABSENCE, out, err);
 }
 
+/* NULL when out of memory. */
 static json_object *absence_body(const zs_personio_absence *in, int with_refs)
 {
     json_object *o = json_object_new_object();
-    if (!o)
-        return NULL;
+    int bad = 0;
     if (with_refs) {
-        json_object_object_add(o, "person", id_obj(in->person_id));
-        json_object_object_add(o, "absence_type", id_obj(in->absence_type_id));
+        zs_json_set(o, "person", id_obj(in->person_id, &bad), &bad);
+        zs_json_set(o, "absence_type", id_obj(in->absence_type_id, &bad), &bad);
     }
-    json_object_object_add(o, "starts_from", dt_obj(in->start, in->start_half));
-    json_object_object_add(o, "ends_at", in->end[0] ? dt_obj(in->end, in->end_half) : NULL);
-    json_object_object_add(o, "comment", in->comment[0] ? json_object_new_string(in->comment) : NULL);
-    return o;
+    zs_json_set(o, "starts_from", dt_obj(in->start, in->start_half, &bad), &bad);
+    set_dt(o, "ends_at", in->end, in->end_half, &bad);
+    if (in->comment[0])
+        zs_json_set(o, "comment", json_object_new_string(in->comment), &bad);
+    else
+        zs_json_set_null(o, "comment", &bad);
+    return body_done(o, bad, NULL) == ZS_OK ? o : NULL;
 }
 
 /* An absence of the same person, type, range, halves and comment: our own earlier write. */
@@ -1409,20 +1441,22 @@ zs_rc zs_personio_webhook_create(zs_personio *p, const char *url, const char *to
     if (!url || !*url)
         return zs_err_set(err, ZS_ERR_FAILED, "personio: webhook url required");
     json_object *o = json_object_new_object();
-    if (!o)
-        return zs_err_set(err, ZS_ERR_FAILED, "personio: out of memory");
-    add_str(o, "url", url);
-    add_str(o, "description", description);
-    add_str(o, "status", "ENABLED");
-    add_str(o, "auth_type", token && *token ? "TOKEN" : "NONE");
-    add_str(o, "token", token);
+    int bad = 0;
+    add_str(o, "url", url, &bad);
+    add_str(o, "description", description, &bad);
+    add_str(o, "status", "ENABLED", &bad);
+    add_str(o, "auth_type", token && *token ? "TOKEN" : "NONE", &bad);
+    add_str(o, "token", token, &bad);
     if (n_events) {
         json_object *ev = json_object_new_array();
         for (size_t i = 0; i < n_events; i++)
-            json_object_array_add(ev, json_object_new_string(events[i]));
-        json_object_object_add(o, "enabled_events", ev);
+            zs_json_push(ev, json_object_new_string(events[i]), &bad);
+        zs_json_set(o, "enabled_events", ev, &bad);
     }
-    zs_rc rc = write_call(p, "POST", "/v2/webhooks", o, id_out, 40, NULL, err);
+    zs_rc rc = body_done(o, bad, err);
+    if (rc != ZS_OK)
+        return rc;
+    rc = write_call(p, "POST", "/v2/webhooks", o, id_out, 40, NULL, err);
     json_object_put(o);
     return rc;
 }
