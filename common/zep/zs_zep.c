@@ -688,22 +688,55 @@ zs_rc zs_zep_employee_find_personio_id(zs_zep *z, const char *personio_id, zs_ze
     return find_employee(z, "personio_id", personio_id, 0, out, err);
 }
 
-static void put_str(json_object *o, const char *k, const char *v)
+/* A request body being built; bad records a failed allocation (zs_json_set), checked once. */
+typedef struct jb {
+    json_object *o;
+    int bad;
+} jb;
+
+static jb jb_new(void) { return (jb){json_object_new_object(), 0}; }
+
+/* The finished body, or NULL (and nothing left to free) when any part of it failed. */
+static json_object *jb_take(jb *b)
 {
-    json_object_object_add(o, k, v && *v ? json_object_new_string(v) : NULL);
+    if (b->o && !b->bad)
+        return b->o;
+    json_object_put(b->o);
+    return NULL;
 }
 
-static void put_opt(json_object *o, const char *k, const char *v)
+static void put(jb *b, const char *k, json_object *v) { zs_json_set(b->o, k, v, &b->bad); }
+
+/* number when has, else null */
+static void put_num(jb *b, const char *k, int has, double v)
+{
+    if (has)
+        put(b, k, json_object_new_double(v));
+    else
+        zs_json_set_null(b->o, k, &b->bad);
+}
+
+/* "" is sent as null */
+static void put_str(jb *b, const char *k, const char *v)
 {
     if (v && *v)
-        put_str(o, k, v);
+        put(b, k, json_object_new_string(v));
+    else
+        zs_json_set_null(b->o, k, &b->bad);
 }
 
-static void put_int_str(json_object *o, const char *k, int v)
+/* "" is left out */
+static void put_opt(jb *b, const char *k, const char *v)
 {
-    char b[16];
-    snprintf(b, sizeof b, "%d", v);
-    json_object_object_add(o, k, json_object_new_string(b));
+    if (v && *v)
+        put_str(b, k, v);
+}
+
+static void put_int_str(jb *b, const char *k, int v)
+{
+    char s[16];
+    snprintf(s, sizeof s, "%d", v);
+    put(b, k, json_object_new_string(s));
 }
 
 /* Employee fields by mask bit: the REST name and the record's text field. */
@@ -723,37 +756,36 @@ static const struct {
     {ZS_ZEP_EMP_SALUTATION, "salutation", offsetof(zs_zep_employee, salutation)},
 };
 
-static void employee_fields(json_object *o, const zs_zep_employee *e, unsigned mask)
+static void employee_fields(jb *b, const zs_zep_employee *e, unsigned mask)
 {
     for (size_t i = 0; i < sizeof emp_text / sizeof *emp_text; i++)
         if (mask & emp_text[i].bit)
-            put_str(o, emp_text[i].key, (const char *)e + emp_text[i].off);
+            put_str(b, emp_text[i].key, (const char *)e + emp_text[i].off);
     if (mask & ZS_ZEP_EMP_EMPLOYMENT)
-        put_int_str(o, "employment", e->employment);
+        put_int_str(b, "employment", e->employment);
     if (mask & ZS_ZEP_EMP_DEPARTMENT)
-        json_object_object_add(o, "department_id", e->department_id >= 0 ? json_object_new_int64(e->department_id) : NULL);
+        put_num(b, "department_id", e->department_id >= 0, (double)e->department_id);
 }
 
 zs_rc zs_zep_employee_create(zs_zep *z, const zs_zep_employee *e, const char *password, zs_zep_employee *out,
                              zs_err *err)
 {
-    json_object *b = json_object_new_object();
-    if (!b)
+    jb b = jb_new();
+    put_str(&b, "username", e->username);
+    put_str(&b, "password", password);
+    employee_fields(&b, e, ~0u);
+    put_int_str(&b, "rights", e->rights);
+    json_object *body = jb_take(&b);
+    if (!body)
         return oom(err);
-    put_str(b, "username", e->username);
-    put_str(b, "password", password);
-    employee_fields(b, e, ~0u);
-    put_int_str(b, "rights", e->rights);
-    return rest_one(z, "POST", "/employees", b, parse_employee, out, "employee", err);
+    return rest_one(z, "POST", "/employees", body, parse_employee, out, "employee", err);
 }
 
 /* GET shape → PUT body: {id,name} objects become their id, read-only fields go. */
-static json_object *employee_write_body(json_object *cur)
+static jb employee_write_body(json_object *cur)
 {
     static const char *ro[] = {"id", "created", "modified", "absences_count", "language", "username"};
-    json_object *b = json_object_new_object();
-    if (!b)
-        return NULL;
+    jb b = jb_new();
     json_object_object_foreach(cur, k, v)
     {
         int skip = 0;
@@ -765,16 +797,19 @@ static json_object *employee_write_body(json_object *cur)
             (!strcmp(k, "salutation") || !strcmp(k, "employment") || !strcmp(k, "rights"))) {
             const char *id = zs_json_str(v, "id");
             if (id)
-                json_object_object_add(b, k, json_object_new_string(id));
+                put(&b, k, json_object_new_string(id));
             continue;
         }
         if (!strcmp(k, "birthdate") && json_object_is_type(v, json_type_string)) {
             char d[11];
             snprintf(d, sizeof d, "%.10s", json_object_get_string(v));
-            json_object_object_add(b, k, d[0] ? json_object_new_string(d) : NULL);
+            put_str(&b, k, d);
             continue;
         }
-        json_object_object_add(b, k, json_object_get(v));
+        if (v)
+            put(&b, k, json_object_get(v));
+        else
+            zs_json_set_null(b.o, k, &b.bad);
     }
     return b;
 }
@@ -790,26 +825,30 @@ zs_rc zs_zep_employee_update(zs_zep *z, const char *username, const zs_zep_emplo
     if (rc != ZS_OK)
         return rc;
     json_object *cur = data_of(env);
-    json_object *b = cur ? employee_write_body(cur) : NULL;
+    if (!cur) {
+        json_object_put(env);
+        return zs_err_set(err, ZS_ERR_FAILED, "zep: employee %s read without data", username);
+    }
+    jb b = employee_write_body(cur);
     json_object_put(env);
-    if (!b)
-        return zs_err_set(err, ZS_ERR_FAILED, "zep: cannot build the PUT body for %s", username);
-    employee_fields(b, values, mask);
-    return rest_one(z, "PUT", p, b, parse_employee, out, "employee", err);
+    employee_fields(&b, values, mask);
+    json_object *body = jb_take(&b);
+    if (!body)
+        return oom(err);
+    return rest_one(z, "PUT", p, body, parse_employee, out, "employee", err);
 }
 
 /* ---------------------------------------------------------------- periods, working times */
 
+/* NULL when out of memory. */
 static json_object *period_body(const zs_zep_employment_period *pd)
 {
-    json_object *b = json_object_new_object();
-    if (!b)
-        return NULL;
-    put_str(b, "start_date", pd->start_date);
-    put_str(b, "end_date", pd->end_date); /* an explicit null keeps or re-opens an open period */
-    put_str(b, "note", pd->note);
-    json_object_object_add(b, "annual_leave_entitlement", json_object_new_double(pd->annual_leave_entitlement));
-    return b;
+    jb b = jb_new();
+    put_str(&b, "start_date", pd->start_date);
+    put_str(&b, "end_date", pd->end_date); /* an explicit null keeps or re-opens an open period */
+    put_str(&b, "note", pd->note);
+    put_num(&b, "annual_leave_entitlement", 1, pd->annual_leave_entitlement);
+    return jb_take(&b);
 }
 
 zs_rc zs_zep_period_list(zs_zep *z, const char *username, zs_zep_period_vec *out, zs_err *err)
@@ -859,16 +898,17 @@ zs_rc zs_zep_working_time_create(zs_zep *z, const char *username, const zs_zep_w
     char p[300];
     if (emp_path(p, sizeof p, username, "/regular-working-times", err))
         return ZS_ERR_FAILED;
-    json_object *b = json_object_new_object();
-    if (!b)
-        return oom(err);
-    put_str(b, "start_date", w->start_date);
+    jb b = jb_new();
+    put_str(&b, "start_date", w->start_date);
     for (int i = 0; i < 7; i++)
-        json_object_object_add(b, weekdays[i], w->hours[i] >= 0 ? json_object_new_double(w->hours[i]) : NULL);
-    json_object_object_add(b, "is_monthly", json_object_new_boolean(w->is_monthly));
+        put_num(&b, weekdays[i], w->hours[i] >= 0, w->hours[i]);
+    put(&b, "is_monthly", json_object_new_boolean(w->is_monthly));
     if (w->monthly_hours >= 0)
-        json_object_object_add(b, "monthly_hours", json_object_new_double(w->monthly_hours));
-    return rest_one(z, "POST", p, b, parse_working_time, out, "regular working time", err);
+        put_num(&b, "monthly_hours", 1, w->monthly_hours);
+    json_object *body = jb_take(&b);
+    if (!body)
+        return oom(err);
+    return rest_one(z, "POST", p, body, parse_working_time, out, "regular working time", err);
 }
 
 /* ---------------------------------------------------------------- bookings, absences */
@@ -908,32 +948,33 @@ zs_rc zs_zep_booking_get(zs_zep *z, long id, zs_zep_booking *out, zs_err *err)
 }
 
 /* ZEP's ids are integers; keep codes like "be" as strings. */
-static void put_ref(json_object *o, const char *k, const char *v)
+static void put_ref(jb *b, const char *k, const char *v)
 {
     if (!v || !*v)
         return;
     char *end;
     long long n = strtoll(v, &end, 10);
-    json_object_object_add(o, k, *end ? json_object_new_string(v) : json_object_new_int64(n));
+    put(b, k, *end ? json_object_new_string(v) : json_object_new_int64(n));
 }
 
 zs_rc zs_zep_booking_create(zs_zep *z, const zs_zep_booking *bk, zs_zep_booking *out, zs_err *err)
 {
-    json_object *b = json_object_new_object();
-    if (!b)
-        return oom(err);
-    put_str(b, "employee_id", bk->employee_id);
-    put_str(b, "date", bk->date);
-    put_str(b, "from", bk->from);
-    put_str(b, "to", bk->to);
-    put_ref(b, "project_id", bk->project_id);
-    put_ref(b, "project_task_id", bk->project_task_id);
-    put_str(b, "activity_id", bk->activity_id);
-    put_opt(b, "note", bk->note);
-    json_object_object_add(b, "billable", json_object_new_boolean(bk->billable));
+    jb b = jb_new();
+    put_str(&b, "employee_id", bk->employee_id);
+    put_str(&b, "date", bk->date);
+    put_str(&b, "from", bk->from);
+    put_str(&b, "to", bk->to);
+    put_ref(&b, "project_id", bk->project_id);
+    put_ref(&b, "project_task_id", bk->project_task_id);
+    put_str(&b, "activity_id", bk->activity_id);
+    put_opt(&b, "note", bk->note);
+    put(&b, "billable", json_object_new_boolean(bk->billable));
     if (bk->duration > 0)
-        json_object_object_add(b, "duration", json_object_new_double(bk->duration));
-    return rest_one(z, "POST", "/attendances", b, parse_booking, out, "booking", err);
+        put_num(&b, "duration", 1, bk->duration);
+    json_object *body = jb_take(&b);
+    if (!body)
+        return oom(err);
+    return rest_one(z, "POST", "/attendances", body, parse_booking, out, "booking", err);
 }
 
 zs_rc zs_zep_absence_list(zs_zep *z, const char *employee, const char *start_date, const char *end_date,
@@ -956,24 +997,25 @@ zs_rc zs_zep_absence_create(zs_zep *z, const zs_zep_absence *a, zs_zep_absence *
 {
     if (a->kind == ZS_ZEP_ABS_HALF_DAY)
         return zs_err_set(err, ZS_ERR_FAILED, "zep: REST cannot create half-day absences; use SOAP createFehlzeit");
-    json_object *b = json_object_new_object();
-    if (!b)
-        return oom(err);
-    put_str(b, "employee_id", a->employee_id);
-    put_str(b, "absence_reason_id", a->reason);
-    put_str(b, "start_date", a->start_date);
-    put_str(b, "end_date", a->end_date[0] ? a->end_date : a->start_date);
-    json_object_object_add(b, "type", json_object_new_int(a->kind == ZS_ZEP_ABS_HOURS ? 2 : 1));
+    jb b = jb_new();
+    put_str(&b, "employee_id", a->employee_id);
+    put_str(&b, "absence_reason_id", a->reason);
+    put_str(&b, "start_date", a->start_date);
+    put_str(&b, "end_date", a->end_date[0] ? a->end_date : a->start_date);
+    put(&b, "type", json_object_new_int(a->kind == ZS_ZEP_ABS_HOURS ? 2 : 1));
     if (a->kind == ZS_ZEP_ABS_HOURS) {
         if (a->hours >= 0)
-            json_object_object_add(b, "hours", json_object_new_double(a->hours));
-        put_opt(b, "from", a->from);
-        put_opt(b, "to", a->to);
+            put_num(&b, "hours", 1, a->hours);
+        put_opt(&b, "from", a->from);
+        put_opt(&b, "to", a->to);
     }
-    put_opt(b, "note", a->note);
-    put_opt(b, "timezone", a->timezone);
-    json_object_object_add(b, "planned", json_object_new_boolean(!a->approved));
-    return rest_one(z, "POST", "/absences", b, parse_absence, out, "absence", err);
+    put_opt(&b, "note", a->note);
+    put_opt(&b, "timezone", a->timezone);
+    put(&b, "planned", json_object_new_boolean(!a->approved));
+    json_object *body = jb_take(&b);
+    if (!body)
+        return oom(err);
+    return rest_one(z, "POST", "/absences", body, parse_absence, out, "absence", err);
 }
 
 zs_rc zs_zep_reason_list(zs_zep *z, zs_zep_reason_vec *out, zs_err *err)
