@@ -17,6 +17,10 @@
  * (401, SOAP 1005), ZS_ERR_NOTFOUND (404 entity or route, SOAP 1014), ZS_ERR_CONFLICT (409),
  * ZS_ERR_FAILED (400/405/422, SOAP Client fault or other return codes, unknown instance).
  * err->msg carries ZEP's own message; tokens never appear in it.
+ *
+ * Writes: creates (REST POST, SOAP create*), REST PUTs and SOAP deletes are sent once. A write that
+ * returns ZS_ERR_RETRY may have been applied (timeout, lost answer, 5xx): look the record up
+ * before writing it again (DESIGN §4, step 3).
  */
 #ifndef ZS_ZEP_H
 #define ZS_ZEP_H
@@ -79,7 +83,8 @@ typedef struct zs_zep_cfg {
     long max_pace_wait_ms;  /* longest a call waits for the pacer before ZS_ERR_RETRY (default 10000) */
     long block_default_ms;  /* block after a 429 without Retry-After (default 60000) */
     int get_retries;        /* extra attempts for REST GETs (5xx, network) and SOAP reads and updates
-                               (network only); 0 = default 2, -1 = none */
+                               (network only; not for a renaming updateMitarbeiter); 0 = default 2,
+                               -1 = none */
     long retry_base_ms;     /* backoff base for those (default 200) */
     const zs_http_opts *http;
 } zs_zep_cfg;
