@@ -113,6 +113,15 @@ static void bad_request(sbx_resp *r, const char *title, const char *detail)
     sbx_err_v2(r, 400, title, detail, "common.invalid_request");
 }
 
+/* The request's JSON object body, or NULL after answering 400 "Invalid JSON". */
+static json_object *json_body(const sbx_req *q, sbx_resp *r)
+{
+    json_object *o = parse_body(q);
+    if (!o)
+        bad_request(r, "Invalid request", "Invalid JSON");
+    return o;
+}
+
 static void method_not_allowed(sbx_resp *r)
 {
     sbx_err_v2(r, 405, "Method not allowed", "Method not allowed", "common.method_not_allowed");
@@ -894,11 +903,9 @@ static void persons_list(sbx_req *q, sbx_resp *r)
 
 static void person_patch(sbx_req *q, sbx_resp *r, json_object *p)
 {
-    json_object *in = parse_body(q);
-    if (!in) {
-        bad_request(r, "Invalid request", "Invalid JSON");
+    json_object *in = json_body(q, r);
+    if (!in)
         return;
-    }
     char why[256];
     const char *g = sbx_jstr(in, "gender"), *st = sbx_jstr(in, "status"), *email = sbx_jstr(in, "email");
     if ((g && !enum_ok(g, GENDERS)) || (st && !enum_ok(st, PSTATUS))) {
@@ -992,11 +999,9 @@ static void employments(sbx_req *q, sbx_resp *r, const char *pid, const char *ei
     } else if (eid && strcmp(q->method, "GET") == 0) {
         sbx_json(r, 200, employment_out(q, e));
     } else if (eid && strcmp(q->method, "PATCH") == 0) {
-        json_object *in = parse_body(q);
-        if (!in) {
-            bad_request(r, "Invalid request", "Invalid JSON");
+        json_object *in = json_body(q, r);
+        if (!in)
             return;
-        }
         json_object *work = NULL;
         char why[256];
         int cc = 0;
@@ -1025,12 +1030,10 @@ static void persons(sbx_req *q, sbx_resp *r, const char *pid)
         if (strcmp(q->method, "GET") == 0) {
             persons_list(q, r);
         } else if (strcmp(q->method, "POST") == 0) {
-            json_object *in = parse_body(q);
+            json_object *in = json_body(q, r);
             char id[32];
-            if (!in) {
-                bad_request(r, "Invalid request", "Invalid JSON");
+            if (!in)
                 return;
-            }
             if (person_create(q->co, in, r, id) == 0) {
                 json_object *p = find_by_id(q->co->persons, id);
                 sbx_json(r, 201, person_out(q, p));
@@ -1313,11 +1316,9 @@ static void attendance(sbx_req *q, sbx_resp *r, const char *aid)
     const char *skip = sbx_arg(q, "skip_approval");
     int skip_approval = skip && strcmp(skip, "true") == 0;
     if (!aid && strcmp(q->method, "POST") == 0) {
-        json_object *in = parse_body(q);
-        if (!in) {
-            bad_request(r, "Invalid request", "Invalid JSON");
+        json_object *in = json_body(q, r);
+        if (!in)
             return;
-        }
         const char *pid = sbx_jstr(in, "person.id"), *type = sbx_jstr(in, "type");
         json_object *startv = zs_json_at(in, "start.date_time");
         const char *start = sbx_jstr(in, "start.date_time"), *end = sbx_jstr(in, "end.date_time");
@@ -1371,11 +1372,9 @@ static void attendance(sbx_req *q, sbx_resp *r, const char *aid)
     json_object *a = period_for_patch(q, r, q->co->attendance, aid, "attendance-period", pid, sizeof pid);
     if (!a)
         return;
-    json_object *in = parse_body(q);
-    if (!in) {
-        bad_request(r, "Invalid request", "Invalid JSON");
+    json_object *in = json_body(q, r);
+    if (!in)
         return;
-    }
     json_object *sv = zs_json_at(in, "start"), *ev = NULL;
     int has_end = json_object_object_get_ex(in, "end", &ev);
     const char *start = sv ? sbx_jstr(sv, "date_time") : str_or(a, "start.date_time", "");
@@ -1564,11 +1563,9 @@ static void absences(sbx_req *q, sbx_resp *r, const char *id)
         return;
     }
     if (!id && strcmp(q->method, "POST") == 0) {
-        json_object *in = parse_body(q);
-        if (!in) {
-            bad_request(r, "Invalid request", "Invalid JSON");
+        json_object *in = json_body(q, r);
+        if (!in)
             return;
-        }
         const char *pid = sbx_jstr(in, "person.id"), *tid = sbx_jstr(in, "absence_type.id");
         json_object *sf = zs_json_at(in, "starts_from"), *ea = zs_json_at(in, "ends_at");
         json_object *type = tid ? find_by_id(q->co->absence_types, tid) : NULL;
@@ -1608,11 +1605,9 @@ static void absences(sbx_req *q, sbx_resp *r, const char *id)
     if (!a)
         return;
     snprintf(aid, sizeof aid, "%s", id);
-    json_object *in = parse_body(q);
-    if (!in) {
-        bad_request(r, "Invalid request", "Invalid JSON");
+    json_object *in = json_body(q, r);
+    if (!in)
         return;
-    }
     json_object *sf = zs_json_at(in, "starts_from"), *ea = NULL;
     int has_ea = json_object_object_get_ex(in, "ends_at", &ea);
     if (!sf)
@@ -1783,11 +1778,9 @@ static void webhooks(sbx_req *q, sbx_resp *r, const char *id, const char *sub)
                 json_object_array_add(m, json_object_get(json_object_array_get_idx(q->co->webhooks, i)));
             respond_list(q, r, m, 100, 100, webhook_out);
         } else if (strcmp(q->method, "POST") == 0) {
-            json_object *in = parse_body(q);
-            if (!in) {
-                bad_request(r, "Invalid request", "Invalid JSON");
+            json_object *in = json_body(q, r);
+            if (!in)
                 return;
-            }
             json_object *w = json_object_new_object();
             char uid[40];
             sbx_uuid(uid);
@@ -1844,11 +1837,9 @@ static void webhooks(sbx_req *q, sbx_resp *r, const char *id, const char *sub)
     } else if (strcmp(q->method, "GET") == 0) {
         sbx_json(r, 200, webhook_out(q, w));
     } else if (strcmp(q->method, "PATCH") == 0) {
-        json_object *in = parse_body(q);
-        if (!in) {
-            bad_request(r, "Invalid request", "Invalid JSON");
+        json_object *in = json_body(q, r);
+        if (!in)
             return;
-        }
         if (webhook_fields(w, in, why, sizeof why) < 0)
             unprocessable(r, why, why);
         else {
