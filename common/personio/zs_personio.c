@@ -1,5 +1,6 @@
 #include "personio/zs_personio.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -285,8 +286,8 @@ static void sleep_ms(long ms)
     if (ms <= 0)
         return;
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 /* ------------------------------------------------------------------ auth */
