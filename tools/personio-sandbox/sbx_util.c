@@ -161,8 +161,7 @@ const char *sbx_jstr(json_object *o, const char *path)
 
 char *sbx_json_dump(json_object *o)
 {
-    const char *s = json_object_to_json_string_ext(
-        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *s = zs_json_text(o);
     return strdup(s ? s : "null");
 }
 

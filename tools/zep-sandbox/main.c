@@ -3,6 +3,7 @@
  * control API under /_sandbox/ for tests. See README.md for what is emulated and what is not.
  */
 #include "sandbox.h"
+#include "core/zs_json.h"
 #include "zs_sbx.h"
 
 #include <errno.h>
@@ -42,7 +43,7 @@ void sb_resp_json(sb_resp *r, int status, json_object *o)
     r->status = status;
     r->ctype = "application/json";
     zs_buf_reset(&r->body);
-    zs_buf_puts(&r->body, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    zs_buf_puts(&r->body, zs_json_text(o));
 }
 
 void sb_resp_msg(sb_resp *r, int status, const char *fmt, ...)
