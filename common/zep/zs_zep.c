@@ -859,29 +859,31 @@ zs_rc zs_zep_period_list(zs_zep *z, const char *username, zs_zep_period_vec *out
     return rest_each(z, p, NULL, push_item, SINK(out, parse_period), err);
 }
 
-zs_rc zs_zep_period_create(zs_zep *z, const char *username, const zs_zep_employment_period *pd,
-                           zs_zep_employment_period *out, zs_err *err)
+/* POST a new period, or PUT the one with pd->id: the same body either way. */
+static zs_rc period_write(zs_zep *z, const char *method, const char *username, const zs_zep_employment_period *pd,
+                          zs_zep_employment_period *out, zs_err *err)
 {
-    char p[300];
-    if (emp_path(p, sizeof p, username, "/employment-periods", err))
-        return ZS_ERR_FAILED;
-    json_object *b = period_body(pd);
-    if (!b)
-        return oom(err);
-    return rest_one(z, "POST", p, b, parse_period, out, "employment period", err);
-}
-
-zs_rc zs_zep_period_update(zs_zep *z, const char *username, const zs_zep_employment_period *pd,
-                           zs_zep_employment_period *out, zs_err *err)
-{
-    char p[300], suffix[64];
-    snprintf(suffix, sizeof suffix, "/employment-periods/%ld", pd->id);
+    char p[300], suffix[64] = "/employment-periods";
+    if (!strcmp(method, "PUT"))
+        snprintf(suffix, sizeof suffix, "/employment-periods/%ld", pd->id);
     if (emp_path(p, sizeof p, username, suffix, err))
         return ZS_ERR_FAILED;
     json_object *b = period_body(pd);
     if (!b)
         return oom(err);
-    return rest_one(z, "PUT", p, b, parse_period, out, "employment period", err);
+    return rest_one(z, method, p, b, parse_period, out, "employment period", err);
+}
+
+zs_rc zs_zep_period_create(zs_zep *z, const char *username, const zs_zep_employment_period *pd,
+                           zs_zep_employment_period *out, zs_err *err)
+{
+    return period_write(z, "POST", username, pd, out, err);
+}
+
+zs_rc zs_zep_period_update(zs_zep *z, const char *username, const zs_zep_employment_period *pd,
+                           zs_zep_employment_period *out, zs_err *err)
+{
+    return period_write(z, "PUT", username, pd, out, err);
 }
 
 zs_rc zs_zep_working_time_list(zs_zep *z, const char *username, zs_zep_working_time_vec *out, zs_err *err)
