@@ -42,8 +42,8 @@ typedef struct zs_sbx_server {
     char url[320];    /* http://HOST:PORT */
 } zs_sbx_server;
 
-/* Blocks SIGTERM/SIGINT and ignores SIGPIPE. Call before any thread starts, so the threads inherit
- * the mask and only zs_sbx_server_wait sees the stop signals. */
+/* Clears s, blocks SIGTERM/SIGINT and ignores SIGPIPE. Call first, before any thread starts, so
+ * the threads inherit the mask and only zs_sbx_server_wait sees the stop signals. */
 int zs_sbx_signals_block(zs_sbx_server *s);
 /* A thread-per-connection daemon on sa; connections idle for timeout_s are closed. Once it
  * listens, writes "URL\n" to port_file (unless NULL) through a rename, so a waiting test never
