@@ -7,9 +7,13 @@
  * retried for auth_cooldown_s, so a broken tenant never hammers /v2/auth/token.
  *
  * Retries: GETs are repeated on 429, 5xx and transport errors; writes only on 429 (the gateway
- * rejected them before they ran). A write whose outcome is unknown (timeout, 5xx) or that hits an
- * overlap is verified by reading the target: an identical record (same person, type, times,
- * comment) is adopted and reported as success with `adopted` set.
+ * rejected them before they ran). A write whose outcome is unknown (timeout, 5xx) is verified by
+ * reading the target where a read can tell: attendance and absence creates (also on an overlap)
+ * adopt an identical record (same person, type, times, comment) and report success with
+ * `adopted` set; a person create finds its unique e-mail; an attendance PATCH compares the fields
+ * it sent and a DELETE looks for the record. The other writes (person/employment/absence PATCH,
+ * absence and webhook DELETE, webhook create) return ZS_ERR_RETRY: PATCH and DELETE are safe to
+ * repeat, a webhook create is not (list the webhooks first).
  *
  * Pacing: every v2 response carries x-ratelimit-remaining for its endpoint family; once it reaches
  * 0 the next call of that family waits pace_ms, and a 429 backs off at least one second.
