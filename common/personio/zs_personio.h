@@ -11,9 +11,9 @@
  * reading the target where a read can tell: attendance and absence creates (also on an overlap)
  * adopt an identical record (same person, type, times, comment) and report success with
  * `adopted` set; a person create finds its unique e-mail; an attendance PATCH compares the fields
- * it sent and a DELETE looks for the record. The other writes (person/employment/absence PATCH,
- * absence and webhook DELETE, webhook create) return ZS_ERR_RETRY: PATCH and DELETE are safe to
- * repeat, a webhook create is not (list the webhooks first).
+ * it sent and an attendance DELETE looks for the record. The other writes (person, employment
+ * and absence PATCH, person, absence and webhook DELETE, webhook create) return ZS_ERR_RETRY:
+ * PATCH and DELETE are safe to repeat, a webhook create is not (list the webhooks first).
  *
  * Pacing: every v2 response carries x-ratelimit-remaining for its endpoint family; once it reaches
  * 0 the next call of that family waits pace_ms, and a 429 backs off at least one second.
