@@ -37,6 +37,13 @@ static void test_decode_error_shapes(void)
     ZT_EQ_STR(d, "nope");
     zs_personio_decode_error("{\"success\":false,\"error\":{\"code\":500,\"message\":\"Something went wrong\"}}", t, sizeof t, d, sizeof d);
     ZT_EQ_STR(t, "Something went wrong");
+    /* a null title keeps the detail; an empty error list falls back to the body text */
+    zs_personio_decode_error("{\"title\":null,\"detail\":\"only detail\"}", t, sizeof t, d, sizeof d);
+    ZT_EQ_STR(t, "");
+    ZT_EQ_STR(d, "only detail");
+    zs_personio_decode_error("{\"errors\":[]}", t, sizeof t, d, sizeof d);
+    ZT_EQ_STR(t, "{\"errors\":[]}");
+    ZT_EQ_STR(d, "");
     zs_personio_decode_error("<html>502 Bad Gateway</html>", t, sizeof t, d, sizeof d);
     ZT_EQ_STR(t, "<html>502 Bad Gateway</html>");
     zs_personio_decode_error("", t, sizeof t, d, sizeof d);
