@@ -10,6 +10,9 @@
  * A POST is sent exactly once: it always opens a fresh connection, because libcurl would re-send
  * it on a reused connection that died before answering (a duplicate write). A POST that returns
  * ZS_ERR_RETRY may or may not have been applied: verify by reading before writing again.
+ * GET/PUT/PATCH/DELETE keep connection reuse; libcurl may re-send them after such a lost answer,
+ * which is harmless because they are idempotent. (SOAP reads travel as POST and so also pay for a
+ * fresh connection each; acceptable at ZEP's request budget.)
  */
 #ifndef ZS_HTTP_H
 #define ZS_HTTP_H
