@@ -206,6 +206,13 @@ typedef enum zs_kafka_park_kind {
 zs_rc zs_kafka_park(zs_kafka_producer *p, const zs_kafka_msg *m, zs_kafka_park_kind kind,
                     const char *reason, int64_t due_ms, int timeout_ms, zs_err *err);
 
+/* ---- test seams ---- */
+
+/* Fabricate a fatal librdkafka error (rd_kafka_test_fatal_error), as fencing or a broken
+ * idempotent session would raise it, so tests can check the fatal paths. 0 when triggered. */
+int zs_kafka_consumer_test_fatal(zs_kafka_consumer *c, const char *reason);
+int zs_kafka_producer_test_fatal(zs_kafka_producer *p, const char *reason);
+
 /* Installs SIGTERM and SIGINT handlers that set *flag (sigaction, no SA_RESTART). 0 or -1. */
 int zs_kafka_stop_on_signals(volatile sig_atomic_t *flag);
 

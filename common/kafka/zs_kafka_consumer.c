@@ -328,6 +328,13 @@ zs_rc zs_kafka_consumer_run(zs_kafka_consumer *c, zs_err *err)
                 return ZS_OK;
             continue;
         }
+        if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+            /* Consumers get fatal errors (fencing) as an error message, not via error_cb. */
+            zs_log(ZS_LOG_ERROR, NULL, NULL, "kafka consumer: %s", rd_kafka_message_errstr(m));
+            c->fatal = 1;
+            rd_kafka_message_destroy(m);
+            break;
+        }
         if (m->err) {
             /* Informational: librdkafka recovers by itself (broker down, leader moved). */
             if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
@@ -435,6 +442,13 @@ zs_rc zs_kafka_consumer_close(zs_kafka_consumer *c, zs_err *err)
     if (rc != ZS_OK)
         zs_log(ZS_LOG_WARN, NULL, NULL, "%s (the next owner replays from the last commit)",
                err ? err->msg : "kafka final commit failed");
+    if (c->fatal) {
+        /* A fenced or otherwise fatal consumer may not commit or leave any more, and a regular
+         * close then never finishes (seen with librdkafka 2.0.2): tear it down directly. */
+        rd_kafka_destroy_flags(c->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        free(c);
+        return rc;
+    }
     /* Revokes through rebalance_cb, commits once more and leaves the group. */
     rd_kafka_resp_err_t e = rd_kafka_consumer_close(c->rk);
     if (e && rc == ZS_OK)
@@ -442,6 +456,11 @@ zs_rc zs_kafka_consumer_close(zs_kafka_consumer *c, zs_err *err)
     rd_kafka_destroy(c->rk);
     free(c);
     return rc;
+}
+
+int zs_kafka_consumer_test_fatal(zs_kafka_consumer *c, const char *reason)
+{
+    return rd_kafka_test_fatal_error(c->rk, RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID, reason) ? -1 : 0;
 }
 
 static volatile sig_atomic_t *stop_flag;

@@ -288,6 +288,14 @@ zs_rc zs_kafka_producer_flush(zs_kafka_producer *p, int timeout_ms, zs_err *err)
     return ZS_OK;
 }
 
+int zs_kafka_producer_test_fatal(zs_kafka_producer *p, const char *reason)
+{
+    return rd_kafka_test_fatal_error(p->rk, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                                     reason)
+               ? -1
+               : 0;
+}
+
 zs_rc zs_kafka_producer_close(zs_kafka_producer *p, int timeout_ms, zs_err *err)
 {
     if (!p)

@@ -203,6 +203,53 @@ static void test_brokers_through_props_alone(void)
     ZT_EQ_INT(zs_kafka_producer_close(p, 5000, &err), ZS_OK);
 }
 
+typedef struct fataler {
+    zs_kafka_consumer *c;
+    int handled;
+} fataler;
+
+static zs_kafka_verdict fatal_at_fifth(const zs_kafka_msg *m, void *opaque)
+{
+    (void)m;
+    fataler *f = opaque;
+    if (++f->handled == 5)
+        zs_kafka_consumer_test_fatal(f->c, "fenced by a newer member");
+    return ZS_KAFKA_DURABLE;
+}
+
+/* A fatal client error ends the loop with FAILED (the process exits non-zero and gets restarted)
+ * instead of polling on in a broken state; the producer refuses further messages. */
+static void test_fatal_errors_surface(void)
+{
+    const char *topics[] = {"employee-changed", NULL};
+    const char *props[] = {"session.timeout.ms", "6000", "heartbeat.interval.ms", "500",
+                           "max.poll.interval.ms", "10000", NULL};
+    fataler f = {0};
+    zs_kafka_consumer_opts o = {.brokers = broker.bootstrap, .group_id = "kc-fatal",
+                                .topics = topics, .props = props, .handler = fatal_at_fifth,
+                                .opaque = &f};
+    zs_err err;
+    ZT_EQ_INT(zs_kafka_consumer_new(&f.c, &o, &err), ZS_OK);
+    if (!f.c)
+        return;
+    long t0 = now_ms();
+    ZT_EQ_INT(zs_kafka_consumer_run(f.c, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "fatal");
+    ZT_CONTAINS(err.msg, "fenced by a newer member");
+    ZT_CHECK(f.handled >= 5 && f.handled < 800); /* stopped soon after, not at the end */
+    zs_kafka_consumer_close(f.c, &err);
+    ZT_CHECK(now_ms() - t0 < 30000);
+
+    zs_kafka_producer *p;
+    ZT_EQ_INT(zs_kafka_producer_new(&p, broker.bootstrap, NULL, &err), ZS_OK);
+    ZT_EQ_INT(zs_kafka_producer_test_fatal(p, "sequence gap"), 0);
+    zs_kafka_producer_poll(p, 100); /* serves the error callback that records the state */
+    ZT_EQ_INT(zs_kafka_produce(p, "employee-changed", "k", 1, "v", 1, NULL, 0, NULL, NULL, &err),
+              ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "fatal");
+    zs_kafka_producer_close(p, 1000, &err);
+}
+
 int main(void)
 {
     if (kt_workdir("kafka-control", dir, sizeof dir) != 0 || kt_broker_start(&broker, dir) != 0) {
@@ -215,6 +262,7 @@ int main(void)
     ZT_RUN(test_rtt_slows_acknowledgements);
     ZT_RUN(test_unreachable_cluster_fails_deliveries);
     ZT_RUN(test_broker_down_up_consumer_completes);
+    ZT_RUN(test_fatal_errors_surface);
     ZT_CHECK(kt_broker_stop(&broker));
     if (zt_failures == 0)
         kt_workdir_remove(dir);
