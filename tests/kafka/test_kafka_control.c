@@ -84,8 +84,15 @@ static void test_broker_down_up_consumer_completes(void)
 {
     enum { KEYS = 20, PER = 40 };
     const char *topic = "employee-changed";
-    ZT_EQ_INT(kt_produce_events(broker.bootstrap, topic, KEYS, PER), 0);
     char record[600], log[600], out[4096];
+    /* Leaders are placed at random; make sure broker 2 leads something before it goes down. */
+    ZT_EQ_INT(kt_control(&broker, "POST", "/leader?topic=employee-changed&partition=0&broker=2",
+                         out, sizeof out),
+              200);
+    ZT_EQ_INT(kt_control(&broker, "POST", "/leader?topic=employee-changed&partition=3&broker=2",
+                         out, sizeof out),
+              200);
+    ZT_EQ_INT(kt_produce_events(broker.bootstrap, topic, KEYS, PER), 0);
     snprintf(record, sizeof record, "%s/down-record", dir);
     snprintf(log, sizeof log, "%s/down-worker.log", dir);
     const char *extra[] = {"--delay-ms", "5", NULL};
