@@ -85,7 +85,11 @@ static void test_broker_down_up_consumer_completes(void)
     enum { KEYS = 20, PER = 40 };
     const char *topic = "employee-changed";
     char record[600], log[600], out[4096];
-    /* Leaders are placed at random; make sure broker 2 leads something before it goes down. */
+    /* Leaders are placed at random: make sure broker 2 leads something before it goes down,
+     * and broker 1 (which gets the injected Fetch errors) leads something to fetch from. */
+    ZT_EQ_INT(kt_control(&broker, "POST", "/leader?topic=employee-changed&partition=1&broker=1",
+                         out, sizeof out),
+              200);
     ZT_EQ_INT(kt_control(&broker, "POST", "/leader?topic=employee-changed&partition=0&broker=2",
                          out, sizeof out),
               200);
