@@ -7,6 +7,8 @@
 static const zepsync_cmd commands[] = {
     {"breaks", "evaluate the break rules for one employee-day (JSON on stdin, JSON on stdout)",
      zepsync_cmd_breaks, zepsync_cmd_breaks_help},
+    {"tenants", "load the tenants directory: list its tenants (never a secret) and its bad files",
+     zepsync_cmd_tenants, zepsync_cmd_tenants_help},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof *commands)

@@ -15,5 +15,7 @@ typedef struct zepsync_cmd {
 
 int zepsync_cmd_breaks(int argc, char **argv);
 void zepsync_cmd_breaks_help(void);
+int zepsync_cmd_tenants(int argc, char **argv);
+void zepsync_cmd_tenants_help(void);
 
 #endif
