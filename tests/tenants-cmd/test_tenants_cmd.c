@@ -335,6 +335,17 @@ static void test_good_tenants_listed(void)
                      "beta personio=http://127.0.0.1:8081 zep=http://127.0.0.1:8082/zepbeta "
                      "attendances=daily/DE absences=off\n");
     run_free(&r);
+
+    /* a listing that could not be written is not a success (the same run into /dev/null is) */
+    const char *sinks[] = {"/dev/null", "/dev/full"}, *want[] = {"0\n", "1\n"};
+    for (int i = 0; i < 2; i++) {
+        char cmd[PATH_MAX * 2], status[16] = "";
+        snprintf(cmd, sizeof cmd, "%s=%s %s=%s '%s' tenants --dir '%s' >%s 2>/dev/null; echo $?",
+                 fx.zep_env, strchr(fx.env_zep, '=') + 1, fx.wh_env, strchr(fx.env_wh, '=') + 1,
+                 zt_bin("zepsync"), fx.dir, sinks[i]);
+        zt_sh(cmd, status, sizeof status);
+        ZT_EQ_STR(status, want[i]);
+    }
     fixture_release(&fx);
 }
 
