@@ -4,7 +4,8 @@
 # started (also on failure) and exits non-zero if anything failed.
 #
 #   tests/run.sh            default suites (unit + integration), both builds
-#   tests/run.sh --long     also the slow suites (label "long": fuzzing, soak)
+#   tests/run.sh --long     also the slow suites (label "long"), valgrind over the unit tests,
+#                           and 60 s of libFuzzer per fuzz target
 #   tests/run.sh --quick    normal build only (for iterating locally)
 #   tests/run.sh -R REGEX   only the tests whose name matches
 set -euo pipefail
@@ -72,6 +73,14 @@ for dir in build build-asan; do
         -j2 --timeout 600 || status=1
 done
 if [ $long = 1 ]; then
+    # valgrind sees what the sanitizers do not (uninitialised reads) on the normal build.
+    echo "== valgrind (unit tests, normal build)"
+    for t in $(ctest --test-dir "$ZS_ROOT/build" -N -L unit | awk '/Test +#/ {print $3}'); do
+        [ -x "$ZS_ROOT/build/tests/$t" ] || continue
+        (cd "$ZS_ROOT/build/tests" && valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite "./$t") >"$work/valgrind-$t.log" 2>&1 &&
+            echo "valgrind ok   $t" || { echo "valgrind FAIL $t"; tail -40 "$work/valgrind-$t.log"; status=1; }
+    done
     # libFuzzer needs clang; only the fuzz targets are built there, for a bounded time each.
     echo "== fuzz (clang, build-fuzz, 60 s per target)"
     zs_build_targets "$ZS_ROOT/build-fuzz" "fuzz_breaks fuzz_codec fuzz_schema" \
