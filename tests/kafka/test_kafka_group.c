@@ -88,7 +88,7 @@ static void test_sigkill_restart_none_skipped_order_kept(void)
     /* A clean stop commits what was stored: a new member of the group finds nothing to do. */
     snprintf(record2, sizeof record2, "%s/record-after", dir);
     snprintf(log2, sizeof log2, "%s/worker-after.log", dir);
-    const char *idle[] = {"--idle-exit-ms", "2500", NULL};
+    const char *idle[] = {"--idle-exit-ms", "4000", NULL};
     pid_t w3 = kt_worker_start(b.bootstrap, "kg-1", topic, record2, log2, idle);
     long t0 = now_ms();
     int s3 = -1;

@@ -48,7 +48,7 @@ static void test_kcat_produces_worker_consumes(void)
 
     snprintf(record, sizeof record, "%s/kcat-record", dir);
     snprintf(log, sizeof log, "%s/kcat-worker.log", dir);
-    const char *extra[] = {"--idle-exit-ms", "2000", NULL};
+    const char *extra[] = {"--idle-exit-ms", "3000", NULL}; /* generous: loaded CI */
     pid_t w = kt_worker_start(broker.bootstrap, "kk-1", "employee-changed", record, log, extra);
     int st = -1;
     for (int i = 0; i < 400 && waitpid(w, &st, WNOHANG) == 0; i++)
@@ -129,7 +129,7 @@ static void test_kcat_headers_reach_consumer(void)
     seen s = {0};
     zs_kafka_consumer_opts o = {.brokers = broker.bootstrap, .group_id = "kk-hdr", .topics = topics,
                                 .props = props, .handler = collect, .opaque = &s,
-                                .idle_exit_ms = 1500};
+                                .idle_exit_ms = 3000};
     zs_kafka_consumer *c = NULL;
     zs_err err;
     ZT_EQ_INT(zs_kafka_consumer_new(&c, &o, &err), ZS_OK);
@@ -243,7 +243,7 @@ static int run_parker(const char *topic, const char *group, parker *k)
     const char *topics[] = {topic, NULL};
     zs_kafka_consumer_opts o = {.brokers = broker.bootstrap, .group_id = group, .topics = topics,
                                 .props = props, .handler = park_all, .opaque = k,
-                                .idle_exit_ms = 1500};
+                                .idle_exit_ms = 3000};
     zs_kafka_consumer *c = NULL;
     zs_err err;
     if (zs_kafka_consumer_new(&c, &o, &err) != ZS_OK)
