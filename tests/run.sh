@@ -52,7 +52,7 @@ export ZS_TEST_REDIS_PORT=$redis_port
 export ZS_TEST_WORKDIR=$work
 
 if [ -x "$ZS_ROOT/build/bin/zepsync-devbroker" ]; then
-    "$ZS_ROOT/build/bin/zepsync-devbroker" --brokers 3 --partitions 6 \
+    "$ZS_ROOT/build/bin/zepsync-devbroker" --brokers 3 --partitions 6 --die-with-parent \
         --bootstrap-file "$work/bootstrap" >"$work/devbroker.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done

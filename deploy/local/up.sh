@@ -48,7 +48,7 @@ zs_wait_port "$redis_port" 10 || { echo "redis-server did not start" >&2; exit 1
 export ZS_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 
 rm -f "$state/bootstrap"
-start devbroker "$bin/zepsync-devbroker" --brokers 3 --partitions 6 --bootstrap-file "$state/bootstrap"
+start devbroker "$bin/zepsync-devbroker" --brokers 3 --partitions 6 --die-with-parent --bootstrap-file "$state/bootstrap"
 for _ in $(seq 100); do [ -s "$state/bootstrap" ] && break; sleep 0.1; done
 [ -s "$state/bootstrap" ] || { echo "devbroker did not start" >&2; exit 1; }
 export ZS_KAFKA_BROKERS=$(cat "$state/bootstrap")

@@ -1,8 +1,8 @@
 /*
- * kafka_bench: prints throughput and latency figures of the zs_kafka wrappers against a devbroker
+ * zepsync-bench-kafka: prints throughput and latency figures of the zs_kafka wrappers against a devbroker
  * (started here on loopback unless --brokers is given). A measurement, never an assertion.
  *
- *   kafka_bench [--brokers LIST] [--messages N] [--size BYTES] [--sync N] [--linger MS]
+ *   zepsync-bench-kafka [--brokers LIST] [--messages N] [--size BYTES] [--sync N] [--linger MS]
  */
 #include <signal.h>
 #include <stdio.h>
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     const char *linger = "5";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
-            puts("usage: kafka_bench [--brokers LIST] [--messages N] [--size BYTES] [--sync N] "
+            puts("usage: zepsync-bench-kafka [--brokers LIST] [--messages N] [--size BYTES] [--sync N] "
                  "[--linger MS]");
             return 0;
         } else if (i + 1 < argc && strcmp(argv[i], "--brokers") == 0) {
