@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -109,13 +110,24 @@ void zs_log_kv(zs_log_level lvl, const char *tenant, const char *event_id, const
     va_end(ap);
 }
 
+/* Works on a private copy with room to grow: a short secret still becomes "***", and the
+ * redaction sees the whole URL before it is cut to fit out (a cut could hide the '@' that marks
+ * userinfo and leave a password prefix in the output). */
 char *zs_log_redact_url(const char *url, char *out, unsigned cap)
 {
     if (!cap)
         return out;
-    snprintf(out, cap, "%s", url ? url : "");
+    const char *src = url ? url : "";
+    size_t n = strlen(src);
+    /* each key is at least 6 bytes and a value grows by at most 3: twice the length is enough */
+    char *w = n < ((size_t)-1) / 2 - 8 ? malloc(2 * n + 8) : NULL;
+    if (!w) {
+        snprintf(out, cap, "%s", "(url withheld)");
+        return out;
+    }
+    memcpy(w, src, n + 1);
     /* userinfo (user:pass before the host) becomes three stars */
-    char *scheme = strstr(out, "://");
+    char *scheme = strstr(w, "://");
     if (scheme) {
         char *host = scheme + 3;
         char *at = strchr(host, '@');
@@ -127,20 +139,22 @@ char *zs_log_redact_url(const char *url, char *out, unsigned cap)
     }
     static const char *keys[] = {"token=", "secret=", "password=", "client_secret=", "access_token="};
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
-        char *p = out;
+        char *p = w;
         while ((p = strcasestr(p, keys[k])) != NULL) {
-            if (p != out && p[-1] != '?' && p[-1] != '&') {
+            if (p != w && p[-1] != '?' && p[-1] != '&') {
                 p++;
                 continue;
             }
             char *v = p + strlen(keys[k]);
             char *e = v + strcspn(v, "&#");
-            if (e - v >= 3) {
-                memcpy(v, "***", 3);
+            if (e > v && (e - v != 3 || memcmp(v, "***", 3) != 0)) {
                 memmove(v + 3, e, strlen(e) + 1);
+                memcpy(v, "***", 3);
             }
             p = v;
         }
     }
+    snprintf(out, cap, "%s", w);
+    free(w);
     return out;
 }
