@@ -53,6 +53,28 @@ static void test_redact_url(void)
     ZT_EQ_STR(zs_log_redact_url("https://u:pw@h.example/x?a=1&token=abcdef&b=2", out, sizeof out),
               "https://***@h.example/x?a=1&token=***&b=2");
     ZT_EQ_STR(zs_log_redact_url("http://h/p?mytoken=abc", out, sizeof out), "http://h/p?mytoken=abc");
+    /* Parameter names in any case, each key, and a fragment ends the value like '&' does. */
+    ZT_EQ_STR(zs_log_redact_url("https://h/t?Client_Secret=s3cr3t&ACCESS_TOKEN=tok1#frag", out, sizeof out),
+              "https://h/t?Client_Secret=***&ACCESS_TOKEN=***#frag");
+    ZT_EQ_STR(zs_log_redact_url("https://h/t?password=hunter2#secret=x", out, sizeof out),
+              "https://h/t?password=***#secret=x");
+    /* A password without a user name, as in redis://:pw@host, is userinfo too. */
+    ZT_EQ_STR(zs_log_redact_url("redis://:hunter2@10.0.0.1:6379/0", out, sizeof out),
+              "redis://***@10.0.0.1:6379/0");
+    /* An @ after the path starts is not userinfo. */
+    ZT_EQ_STR(zs_log_redact_url("https://h.example/a@b?x=1", out, sizeof out), "https://h.example/a@b?x=1");
+    /* Short secrets are secrets too: no value of a secret key survives, whatever its length. */
+    zs_log_redact_url("https://h/t?token=ab&secret=c", out, sizeof out);
+    ZT_CHECK(strstr(out, "token=ab") == NULL);
+    ZT_CHECK(strstr(out, "secret=c") == NULL);
+    ZT_CONTAINS(out, "https://h/t?token=");
+    /* Too small an output buffer truncates, but never past its end and never unredacted. */
+    char small[24];
+    memset(small, 'X', sizeof small);
+    zs_log_redact_url("https://user:verylongpassword@h.example/", small, sizeof small);
+    ZT_EQ_INT(strlen(small) < sizeof small, 1);
+    ZT_CHECK(strstr(small, "verylong") == NULL);
+    ZT_EQ_STR(zs_log_redact_url(NULL, out, sizeof out), "");
 }
 
 int main(void)
