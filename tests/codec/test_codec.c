@@ -325,6 +325,26 @@ static void test_wrong_types(void)
                           "/data/person/id: wrong type: want string, got number");
 }
 
+/* The same mutation as expect_mutation_fails, for a value at the edge of what is allowed. */
+static void expect_mutation_parses(void (*fixture)(zs_event *), const char *ptr, json_object *val)
+{
+    zs_event ev, got;
+    fixture(&ev);
+    char *txt = build_ok(&ev);
+    json_object *root = json_tokener_parse(txt);
+    mutate(root, ptr, val, 0);
+    const char *ok = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+    zs_err err = {{0}};
+    zs_rc rc = zs_codec_parse(ok, strlen(ok), 0, &got, &err);
+    ZT_EQ_INT(rc, ZS_OK);
+    if (rc != ZS_OK)
+        printf("  %s: %s\n", ptr, err.msg);
+    else
+        zs_event_release(&got);
+    json_object_put(root);
+    free(txt);
+}
+
 static void test_bad_values(void)
 {
     expect_mutation_fails(booking, "/type", json_object_new_string("de.zepsync.booking.deleted.v1"), 0,
@@ -336,6 +356,18 @@ static void test_bad_values(void)
     expect_mutation_fails(booking, "/tenantid", json_object_new_string("acme:x"), 0,
                           "/tenantid: \"acme:x\" is not a tenant id");
     expect_mutation_fails(booking, "/tenantid", json_object_new_string("Acme"), 0, "/tenantid:");
+    /* The schema's ^[a-z0-9][a-z0-9_-]{0,62}$: no leading '-' or '_', at most 63 characters. */
+    expect_mutation_fails(booking, "/tenantid", json_object_new_string("-acme"), 0,
+                          "/tenantid: \"-acme\" is not a tenant id");
+    expect_mutation_fails(booking, "/tenantid", json_object_new_string("_acme"), 0, "/tenantid:");
+    char t63[64], t64[65];
+    memset(t63, 'a', 63);
+    t63[63] = '\0';
+    memset(t64, 'a', 64);
+    t64[64] = '\0';
+    expect_mutation_parses(booking, "/tenantid", json_object_new_string(t63));
+    expect_mutation_parses(booking, "/tenantid", json_object_new_string("a-b_c"));
+    expect_mutation_fails(booking, "/tenantid", json_object_new_string(t64), 0, "/tenantid:");
     expect_mutation_fails(booking, "/time", json_object_new_string("2026-11-30 11:21:00"), 0,
                           "/time: \"2026-11-30 11:21:00\" is not an RFC 3339 date-time");
     expect_mutation_fails(booking, "/time", json_object_new_string("2026-11-30T11:21:00"), 0,
@@ -351,6 +383,12 @@ static void test_bad_values(void)
                           "/data/booking/to: \"25:00\" is not a time");
     expect_mutation_fails(booking, "/data/booking/employee_id", json_object_new_string("l koch"), 0,
                           "/data/booking/employee_id: \"l koch\" is not an id");
+    /* ':' would split the Kafka key and '/' the subject path. */
+    expect_mutation_fails(booking, "/data/booking/employee_id", json_object_new_string("l:koch"), 0,
+                          "/data/booking/employee_id: \"l:koch\" is not an id");
+    expect_mutation_fails(booking, "/data/booking/employee_id", json_object_new_string("l/koch"), 0,
+                          "/data/booking/employee_id: \"l/koch\" is not an id");
+    expect_mutation_parses(booking, "/data/booking/employee_id", json_object_new_string("l.koch-2_x"));
     expect_mutation_fails(booking, "/data/booking/duration_hours", json_object_new_double(25), 0,
                           "/data/booking/duration_hours: 25 is outside 0..24");
     expect_mutation_fails(booking, "/data/action", json_object_new_string("cancelled"), 0,
