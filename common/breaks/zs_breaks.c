@@ -409,6 +409,15 @@ static int rb_cmp(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+/* (date, booking index) pairs: by date, then in booking order. */
+static int owner_cmp(const void *pa, const void *pb)
+{
+    const iv *a = pa, *b = pb;
+    if (a->s != b->s)
+        return a->s < b->s ? -1 : 1;
+    return a->e < b->e ? -1 : a->e > b->e;
+}
+
 /* Required break for net minutes x: the largest R_i with x > T_i. */
 static int64_t required(const zs_breaks_rules *ru, int64_t x)
 {
@@ -641,7 +650,7 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
     tzc *tz = &c.z;
     rb *v = calloc(in->nbookings ? in->nbookings : 1, sizeof *v);
     ivec blocks = {0}, keep_idx = {0}, kept = {0}, pieces = {0}, sub = {0}, split = {0}, days = {0};
-    ivec psplit = {0}, pdays = {0};
+    ivec psplit = {0}, pdays = {0}, owners = {0};
     const char **ids = NULL;
     if (!v)
         goto oom;
@@ -790,7 +799,30 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
                     goto oom;
             }
         } else {
+            /* An attendance names every booking with a kept minute on its date, double bookings
+             * wholly covered by another included: (split index, booking) pairs, in booking order
+             * per date. A booking (<= 48 h) lies in one block, so it meets only a few pieces. */
+            for (size_t i = 0; i < n; i++) {
+                size_t lo = 0, hi = split.n;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (split.v[mid].e <= v[i].s)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                for (size_t k = lo; k < split.n && split.v[k].s < v[i].e; k++)
+                    if (ivec_push(&owners, days.v[k].s, (int64_t)i, k) != 0)
+                        goto oom;
+            }
+            if (owners.n > 1)
+                qsort(owners.v, owners.n, sizeof *owners.v, owner_cmp);
+            free(ids);
+            ids = malloc((owners.n ? owners.n : 1) * sizeof *ids);
+            if (!ids)
+                goto oom;
             size_t p = 0; /* cursor into psplit, which partitions split finer */
+            size_t o = 0; /* cursor into owners, grouped by date */
             for (size_t i = 0; i < split.n;) {
                 size_t j = i;
                 int64_t net = 0;
@@ -800,20 +832,21 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
                     if (j > i && add_period(&c, ZS_PERIOD_BREAK, split.v[j - 1].e, split.v[j].s, NULL) != 0)
                         goto oom;
                     size_t p0 = p;
-                    while (p < psplit.n && psplit.v[p].e <= split.v[j].e) {
-                        const char *id = v[psplit.v[p].src].b->id;
-                        id = id ? id : "";
-                        int dup = 0;
-                        for (size_t q = 0; q < nids && !dup; q++)
-                            dup = strcmp(ids[q], id) == 0;
-                        if (!dup)
-                            ids[nids++] = id;
+                    while (p < psplit.n && psplit.v[p].e <= split.v[j].e)
                         p++;
-                    }
                     const zs_breaks_booking *one = p == p0 + 1 ? v[psplit.v[p0].src].b : NULL;
                     if (add_period(&c, ZS_PERIOD_WORK, split.v[j].s, split.v[j].e, one) != 0)
                         goto oom;
                     j++;
+                }
+                for (; o < owners.n && owners.v[o].s == days.v[i].s; o++) {
+                    const char *id = v[owners.v[o].e].b->id;
+                    id = id ? id : "";
+                    int dup = 0;
+                    for (size_t q = 0; q < nids && !dup; q++)
+                        dup = strcmp(ids[q], id) == 0;
+                    if (!dup)
+                        ids[nids++] = id;
                 }
                 if (add_attendance(&c, days.v[i].s, split.v[i].s, split.v[j - 1].e, net, ids, nids) != 0)
                     goto oom;
@@ -845,6 +878,7 @@ zs_rc zs_breaks_eval(const zs_breaks_input *in, zs_breaks_result *r, zs_err *err
     free(days.v);
     free(psplit.v);
     free(pdays.v);
+    free(owners.v);
     return ZS_OK;
 oom:
     free(v);
@@ -858,6 +892,7 @@ oom:
     free(days.v);
     free(psplit.v);
     free(pdays.v);
+    free(owners.v);
     zs_breaks_result_release(r);
     return zs_err_set(err, ZS_ERR_RETRY, "out of memory");
 }

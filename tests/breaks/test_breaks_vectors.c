@@ -169,6 +169,27 @@ static void test_periods(void)
                      "{\"type\":\"BREAK\",\"start\":\"2025-06-02T12:00:00\",\"end\":\"2025-06-02T12:30:00\"},"
                      "{\"type\":\"WORK\",\"start\":\"2025-06-02T12:30:00\",\"end\":\"2025-06-02T15:00:00\","
                      "\"booking_id\":\"c\",\"project\":\"Y\"}]");
+    /* daily: a double booking wholly inside another still belongs to the attendance (ZEP allows
+     * double bookings; the day's record must name every booking it was built from) */
+    ZT_EQ_INT(run_cli("{\"bookings\":[{\"id\":\"a\",\"start\":\"2025-06-02T08:00\",\"end\":\"2025-06-02T12:00\"},"
+                      "{\"id\":\"b\",\"start\":\"2025-06-02T09:00\",\"end\":\"2025-06-02T10:00\"},"
+                      "{\"id\":\"c\",\"start\":\"2025-06-02T08:00\",\"end\":\"2025-06-02T12:00\"},"
+                      "{\"id\":\"d\",\"start\":\"2025-06-02T22:00\",\"end\":\"2025-06-03T01:00\"},"
+                      "{\"id\":\"e\",\"start\":\"2025-06-02T23:30\",\"end\":\"2025-06-02T23:45\"}]}",
+                      out, sizeof out, NULL, 0),
+              0);
+    ZT_CONTAINS(out, "\"net_minutes\":360,\"booking_ids\":[\"a\",\"c\",\"b\",\"d\",\"e\"]}");
+    ZT_CONTAINS(out, "\"date\":\"2025-06-03\",\"start\":\"2025-06-03T00:00+02:00\",\"end\":\"2025-06-03T01:00+02:00\","
+                     "\"break_minutes\":0,\"net_minutes\":60,\"booking_ids\":[\"d\"]}");
+    /* the WORK period keeps the first-come owner (README) */
+    ZT_CONTAINS(out, "\"periods\":[{\"type\":\"WORK\",\"start\":\"2025-06-02T08:00:00\",\"end\":\"2025-06-02T12:00:00\","
+                     "\"booking_id\":\"a\"},");
+    /* a booking whose every minute was deducted is not part of what is sent */
+    ZT_EQ_INT(run_cli("{\"deduction\":\"full\",\"bookings\":[{\"id\":\"a\",\"start\":\"2025-06-02T07:00\",\"end\":\"2025-06-02T18:00\"},"
+                      "{\"id\":\"x\",\"start\":\"2025-06-02T13:05\",\"end\":\"2025-06-02T13:40\"}]}",
+                      out, sizeof out, NULL, 0),
+              0);
+    ZT_CONTAINS(out, "\"net_minutes\":615,\"booking_ids\":[\"a\"]}");
     /* individual: T18's pieces keep their ids and projects, no BREAK periods, midnight split */
     ZT_EQ_INT(run_cli("{\"mode\":\"individual\",\"bookings\":["
                       "{\"id\":\"n\",\"start\":\"2025-06-02T22:00\",\"end\":\"2025-06-03T01:00\",\"project\":\"N\"},"
