@@ -245,6 +245,24 @@ static long long jint(json_object *o, const char *k)
     return json_object_object_get_ex(o, k, &v) ? (long long)json_object_get_int64(v) : -999999;
 }
 
+/* Severities as reference §5.2 lists them, written out again here rather than taken from the
+ * engine, so that a wrong severity in the CLI output makes the vector fail. */
+static const char *ref_severity(const char *code)
+{
+    static const char *const errors[] = {"BREAK_INSUFFICIENT", "CONTINUOUS_WORK_EXCEEDED", "MAX_DAILY_EXCEEDED",
+                                         "REST_PERIOD_SHORT", "MINOR_BREAK_POSITION", "MINOR_SHIFT_SPAN_EXCEEDED",
+                                         "MINOR_NIGHT_WORK", "INVALID_BOOKING"};
+    static const char *const warnings[] = {"SUNDAY_WORK", "HOLIDAY_WORK", "NONEXISTENT_LOCAL_TIME",
+                                           "AMBIGUOUS_LOCAL_TIME", "DST_WALLCLOCK_MISMATCH"};
+    for (size_t i = 0; i < sizeof errors / sizeof *errors; i++)
+        if (strcmp(code, errors[i]) == 0)
+            return "error";
+    for (size_t i = 0; i < sizeof warnings / sizeof *warnings; i++)
+        if (strcmp(code, warnings[i]) == 0)
+            return "warning";
+    return "info";
+}
+
 /* Renders a CLI response; -1 if it is not the documented shape. */
 static int render_json(const bvec *v, const char *text, zs_buf *att, zs_buf *warn)
 {
@@ -268,6 +286,10 @@ static int render_json(const bvec *v, const char *text, zs_buf *att, zs_buf *war
         int bi = strcmp(code, "BREAK_INSUFFICIENT") == 0;
         render_warning(&notes[i], code, bi ? jint(x, "required") : jint(x, "minutes"), jint(x, "credited"),
                        jstr(x, "kind"));
+        if (strcmp(jstr(x, "severity"), ref_severity(code)) != 0) {
+            size_t l = strlen(notes[i].s);
+            snprintf(notes[i].s + l, sizeof notes[i].s - l, "[severity %.12s]", jstr(x, "severity"));
+        }
     }
     join_notes(notes, n, warn);
     free(notes);
