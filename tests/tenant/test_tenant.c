@@ -183,6 +183,11 @@ static void test_full_file_typed_fields(void)
         ZT_EQ_STR(zs_tenant_absence_zep_for(t, "uuid-sick"), "KR");
         ZT_EQ_STR(zs_tenant_absence_personio_for(t, "UB"), "uuid-vac");
         ZT_CHECK(zs_tenant_absence_zep_for(t, "uuid-none") == NULL);
+        /* both directions find the row that matches, not just the first row */
+        ZT_EQ_STR(zs_tenant_absence_zep_for(t, "uuid-vac"), "UB");
+        ZT_EQ_STR(zs_tenant_absence_personio_for(t, "KR"), "uuid-sick");
+        ZT_CHECK(zs_tenant_absence_personio_for(t, "uuid-sick") == NULL);
+        ZT_CHECK(zs_tenant_absence_personio_for(t, NULL) == NULL);
         ZT_EQ_STR(t->absences.types[1].name, "Sick");
         ZT_CHECK(t->absences.types[0].name == NULL);
         ZT_EQ_STR(zs_tenant_rules_name(t->attendances.rules), "custom");
@@ -298,8 +303,14 @@ static void test_each_bad_file_reported_others_load(void)
     snprintf(empty_env, sizeof empty_env, "ZT_TENANT_EMPTY_%d", (int)getpid());
     setenv(empty_env, "", 1);
     write_file(dir, "empty.secret", "\n");
+    write_file(dir, "two.secret", "first-line\nsecond-line\n");
 
-    char unset_json[1024], empty_json[1024], nofile_json[1024], emptyfile_json[1024];
+    char unset_json[1024], empty_json[1024], nofile_json[1024], emptyfile_json[1024], twoline_json[1024];
+    /* Two lines are not one secret: a pasted file must not send half a credential, or both. */
+    snprintf(twoline_json, sizeof twoline_json,
+             "{\"id\":\"twoline\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\","
+             "\"client_secret_file\":\"%%s/two.secret\"},\"zep\":{\"base_url\":\"http://z/x\","
+             "\"token_file\":\"%%s/zep.secret\"},\"sync_start_date\":\"2026-01-01\"}");
     snprintf(unset_json, sizeof unset_json,
              "{\"id\":\"unsetenv\",\"personio\":{\"base_url\":\"http://p\",\"client_id\":\"c\","
              "\"client_secret_file\":\"%%s/personio.secret\"},\"zep\":{\"base_url\":\"http://z/x\","
@@ -375,6 +386,7 @@ static void test_each_bad_file_reported_others_load(void)
         {"nosecretfile", NULL, nofile_json,
          ": /personio/client_secret_file: cannot read "},
         {"emptyfile", NULL, emptyfile_json, "/zep/token_file: secret file "},
+        {"twoline", NULL, twoline_json, "/personio/client_secret_file: secret file "},
         {"unsetenv", NULL, unset_json, ": /zep/token_env: environment variable ZT_TENANT_UNSET_"},
         {"emptyenv", NULL, empty_json, ": /personio/client_secret_env: environment variable ZT_TENANT_EMPTY_"},
         {"hooknotoken", NULL,
@@ -473,6 +485,7 @@ static void test_each_bad_file_reported_others_load(void)
         ZT_CHECK(!p->kept_previous);
         ZT_CHECK(strstr(p->msg, "LITERAL-SECRET") == NULL);
         ZT_CHECK(strstr(p->msg, "personio-secret-value") == NULL);
+        ZT_CHECK(strstr(p->msg, "first-line") == NULL);
         ZT_CHECK(zs_tenant_registry_get(r, cases[i].id) == NULL);
     }
     zs_tenant_registry_free(r);
