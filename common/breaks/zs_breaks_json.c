@@ -329,9 +329,18 @@ static zs_rc build_input(json_object *root, zs_tz_db *db, zs_breaks_input *in, z
             return zs_err_set(err, ZS_ERR_FAILED, "bookings[%zu]: an offset that %s does not use at that time", i,
                               tzname);
         /* Equal ends are an empty booking (INVALID_BOOKING in the output); reversed ones are bad input. */
-        if (te < ts)
-            return zs_err_set(err, ZS_ERR_FAILED, "bookings[%zu]: end %s is before start %s", i,
-                              json_object_get_string(e), json_object_get_string(s));
+        if (te < ts) {
+            /* Say what the times resolved to: in a spring gap a start can move past its end, and
+             * "end 03:15 is before start 02:30" alone would read as nonsense. */
+            char rs_txt[48], re_txt[48];
+            fmt_local(rs_txt, sizeof rs_txt, ts, zs_tz_offset(in->tz, ts * 60), 1, 0);
+            fmt_local(re_txt, sizeof re_txt, te, zs_tz_offset(in->tz, te * 60), 1, 0);
+            return zs_err_set(err, ZS_ERR_FAILED, "bookings[%zu]: end %.40s (%s) is before start %.40s (%s)%s", i,
+                              json_object_get_string(e), re_txt, json_object_get_string(s), rs_txt,
+                              rs == ZS_BREAKS_LOCAL_NONEXISTENT || re == ZS_BREAKS_LOCAL_NONEXISTENT
+                                  ? "; a time in the DST gap is moved forward by the gap"
+                                  : "");
+        }
     }
     in->bookings = b;
     in->nbookings = n;

@@ -254,6 +254,9 @@ static void test_bad_input(void)
         {"{\"rules\":\"custom\",\"custom\":{\"tiers\":[],\"min_block\":15},\"bookings\":[]}", "custom.max_consecutive is required"},
         {"{\"holiday\":\"yes\",\"bookings\":[]}", "\"holiday\" must be true or false"},
         {"{\"bookings\":[{\"start\":\"2025-06-02T10:00\",\"end\":\"2025-06-02T09:00\"}]}", "is before start"},
+        {"{\"bookings\":[{\"start\":\"2025-03-30T02:30\",\"end\":\"2025-03-30T03:15\"}]}",
+         "end 2025-03-30T03:15 (2025-03-30T03:15+02:00) is before start 2025-03-30T02:30 (2025-03-30T03:30+02:00); "
+         "a time in the DST gap is moved forward by the gap"},
         {"{\"bookings\":[{\"start\":\"2025-06-02T10:00\"}]}", "bookings[0].end must be a string"},
         {"{\"bookings\":[{\"start\":\"2025-13-02T10:00\",\"end\":\"2025-06-02T11:00\"}]}", "not a local time"},
         {"{\"bookings\":[{\"start\":\"2025-02-29T10:00\",\"end\":\"2025-03-01T11:00\"}]}", "not a local time"},
