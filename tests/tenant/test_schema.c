@@ -116,6 +116,10 @@ static void test_string_keywords(void)
               "(root): does not match pattern ^\\d{4}-\\d{2}$");
     ZT_EQ_STR(check("{\"pattern\":\"^[\\\\w.-]+$\"}", "\"a_b.c-d\""), "");
     ZT_EQ_STR(check("{\"pattern\":\"^\\\\S+$\"}", "\"a b\""), "(root): does not match pattern ^\\S+$");
+    /* A \u0000 would end the C string early: "ab" matches the pattern, "ab\0;rm" must not. */
+    ZT_EQ_STR(check("{\"pattern\":\"^[a-z]+$\"}", "\"ab\\u0000;rm\""),
+              "(root): does not match pattern ^[a-z]+$");
+    ZT_EQ_STR(check("{\"pattern\":\"^[a-z]+$\"}", "\"ab\""), "");
     /* constraints of another type are ignored */
     ZT_EQ_STR(check("{\"minLength\":5,\"minimum\":3}", "true"), "");
 }
