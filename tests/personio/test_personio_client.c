@@ -204,8 +204,15 @@ static void test_get_retried_on_429_and_500(void)
     zs_personio_persons l;
     long before = sbx_count(&S, "c-acme", "GET /v2/persons");
     fault(&S, "{\"method\":\"GET\",\"path_prefix\":\"/v2/persons\",\"count\":1,\"status\":429}");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     ZT_EQ_INT(zs_personio_persons_list(p, NULL, &l, &err), ZS_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     ZT_EQ_INT(zs_personio_last_status(p)->attempts, 2);
+    /* A 429 without Retry-After waits at least the second Personio asks for, although this
+     * handle's backoff cap is 200 ms (a lower bound only: a loaded machine can only add time). */
+    long waited_ms = (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L;
+    ZT_CHECK(waited_ms >= 990);
     zs_personio_persons_release(&l);
     fault(&S, "{\"method\":\"GET\",\"path_prefix\":\"/v2/persons\",\"count\":2,\"status\":500}");
     ZT_EQ_INT(zs_personio_persons_list(p, NULL, &l, &err), ZS_OK);
@@ -293,6 +300,17 @@ static void test_attendance_errors_and_crud(void)
     ZT_EQ_INT(zs_personio_attendance_create(p, &a, 0, id2, &adopted, &err), ZS_OK);
     ZT_EQ_INT(adopted, 1);
     ZT_EQ_STR(id2, id);
+    ZT_EQ_INT(zs_personio_get_stats(p).adopted, 1);
+
+    /* Only our own record is adopted: the same times under another comment (someone else's
+     * entry, or another booking's marker) or with another project are a conflict. */
+    zs_personio_attendance foreign = period(PID, "WORK", "2026-11-11T09:00:00", "2026-11-11T12:00:00", "typed by hand");
+    ZT_EQ_INT(zs_personio_attendance_create(p, &foreign, 0, id2, &adopted, &err), ZS_ERR_CONFLICT);
+    ZT_EQ_INT(adopted, 0);
+    zs_personio_attendance otherproj = a;
+    snprintf(otherproj.project_id, sizeof otherproj.project_id, "proj-other");
+    ZT_EQ_INT(zs_personio_attendance_create(p, &otherproj, 0, id2, &adopted, &err), ZS_ERR_CONFLICT);
+    ZT_EQ_INT(adopted, 0);
     ZT_EQ_INT(zs_personio_get_stats(p).adopted, 1);
 
     zs_personio_attendance o = period(PID, "WORK", "2026-11-11T11:00:00", "2026-11-11T13:00:00", "other");
