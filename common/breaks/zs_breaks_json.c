@@ -347,6 +347,43 @@ static zs_rc build_input(json_object *root, zs_tz_db *db, zs_breaks_input *in, z
     return ZS_OK;
 }
 
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* json-c's strict mode still reads comments, single-quoted strings and NaN/Infinity: outside
+ * double-quoted strings, refuse those, NUL bytes, and any word but true, false and null. */
+static int plain_json(const char *s, size_t len)
+{
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '/' || c == '\'' || c == '\0') {
+            return 0;
+        } else if (is_alpha(c)) {
+            if ((c == 'e' || c == 'E') && i > 0 && ((s[i - 1] >= '0' && s[i - 1] <= '9') || s[i - 1] == '.'))
+                continue; /* exponent; the parser checks the number itself */
+            size_t j = i;
+            while (j < len && is_alpha(s[j]))
+                j++;
+            size_t n = j - i;
+            if (!((n == 4 && memcmp(s + i, "true", 4) == 0) || (n == 5 && memcmp(s + i, "false", 5) == 0) ||
+                  (n == 4 && memcmp(s + i, "null", 4) == 0)))
+                return 0;
+            i = j - 1;
+        }
+    }
+    return 1;
+}
+
 zs_rc zs_breaks_json_eval(const char *json, size_t len, zs_tz_db *db, char **out_json, zs_err *err)
 {
     *out_json = NULL;
@@ -357,6 +394,9 @@ zs_rc zs_breaks_json_eval(const char *json, size_t len, zs_tz_db *db, char **out
     json_tokener *tok = json_tokener_new_ex(MAX_DEPTH);
     if (!tok)
         return zs_err_set(err, ZS_ERR_RETRY, "out of memory");
+    /* Left to itself json-c also takes single quotes, trailing commas, comments, NaN, True and
+     * invalid UTF-8, none of which is JSON; trailing whitespace is checked below. */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
     json_object *root = json_tokener_parse_ex(tok, json, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
@@ -371,6 +411,10 @@ zs_rc zs_breaks_json_eval(const char *json, size_t len, zs_tz_db *db, char **out
             json_object_put(root);
             return zs_err_set(err, ZS_ERR_FAILED, "not valid JSON: trailing data after the object");
         }
+    }
+    if (!plain_json(json, len)) {
+        json_object_put(root);
+        return zs_err_set(err, ZS_ERR_FAILED, "not valid JSON: a comment, a single quote, a NUL byte or a bare word");
     }
     zs_breaks_input in;
     zs_breaks_booking *bks = NULL;
