@@ -401,6 +401,15 @@ static void test_absences_conflict_and_crud(void)
     ZT_EQ_INT(zs_personio_absence_create(p, &a, 1, id2, &adopted, &err), ZS_OK);
     ZT_EQ_INT(adopted, 1);
     ZT_EQ_STR(id2, id);
+    /* The same range under a foreign comment, or with another half day, is not ours to adopt. */
+    zs_personio_absence hand = a;
+    snprintf(hand.comment, sizeof hand.comment, "typed by hand");
+    ZT_EQ_INT(zs_personio_absence_create(p, &hand, 1, id2, &adopted, &err), ZS_ERR_CONFLICT);
+    ZT_EQ_INT(adopted, 0);
+    zs_personio_absence whole = a;
+    whole.end_half[0] = '\0';
+    ZT_EQ_INT(zs_personio_absence_create(p, &whole, 1, id2, &adopted, &err), ZS_ERR_CONFLICT);
+    ZT_EQ_INT(adopted, 0);
 
     zs_personio_absence b = a;
     snprintf(b.start, sizeof b.start, "2026-12-29T00:00:00");
