@@ -206,6 +206,8 @@ typedef struct model {
     unsigned char *work;
     int64_t W, Bq, req, max_run, short_gaps, misplaced, overlap, D, trunc;
     zs_breaks_kind kind;
+    int64_t bs[MAXB], be[MAXB]; /* resolved bookings */
+    int bvalid[MAXB];
 } model;
 
 static int64_t req_of(const zs_breaks_rules *r, int64_t x)
@@ -231,6 +233,9 @@ static int build_model(const day *d, model *m)
         if (re == ZS_BREAKS_LOCAL_AMBIGUOUS && e[i] <= s[i])
             zs_breaks_local_resolve(d->in.tz, &d->b[i].end, 1, &e[i]);
         valid[i] = e[i] > s[i] && e[i] - s[i] <= ZS_BREAKS_MAX_BOOKING_MIN;
+        m->bs[i] = s[i];
+        m->be[i] = e[i];
+        m->bvalid[i] = valid[i];
         if (!valid[i])
             continue;
         sum += e[i] - s[i];
@@ -494,6 +499,33 @@ static void check_day(day *d, const char *label, int n_case)
     }
     PCHECK(work_total == net, "%s #%d: WORK periods %lld != net %lld", label, n_case, (long long)work_total,
            (long long)net);
+
+    /* a daily attendance names exactly the bookings with a kept minute on its date, once each */
+    for (size_t i = 0; kept && i < daily.nattendances; i++) {
+        const zs_breaks_attendance *a = &daily.attendances[i];
+        int64_t dd = zsb_days_from_civil(a->year, a->month, a->day);
+        for (size_t k = 0; k < a->nbooking_ids; k++)
+            for (size_t q = k + 1; q < a->nbooking_ids; q++)
+                PCHECK(strcmp(a->booking_ids[k], a->booking_ids[q]) != 0, "%s #%d: attendance %zu lists %s twice",
+                       label, n_case, i, a->booking_ids[k]);
+        for (size_t b = 0; b < d->in.nbookings; b++) {
+            int has = 0;
+            for (int64_t t = m.bvalid[b] ? m.bs[b] : 0; m.bvalid[b] && t < m.be[b] && !has; t++)
+                has = kept[t - m.lo] && zsb_floor_div(local_min(d->in.tz, t), 1440) == dd;
+            int same_id_has = has; /* ids repeat in random days: any booking with that id counts */
+            for (size_t o = 0; o < d->in.nbookings && !same_id_has; o++) {
+                if (o == b || !m.bvalid[o] || strcmp(d->b[o].id, d->b[b].id) != 0)
+                    continue;
+                for (int64_t t = m.bs[o]; t < m.be[o] && !same_id_has; t++)
+                    same_id_has = kept[t - m.lo] && zsb_floor_div(local_min(d->in.tz, t), 1440) == dd;
+            }
+            int listed = 0;
+            for (size_t k = 0; k < a->nbooking_ids && !listed; k++)
+                listed = strcmp(a->booking_ids[k], d->b[b].id) == 0;
+            PCHECK(listed == same_id_has, "%s #%d: attendance %zu booking_ids and booking %s (kept minute there: %d)",
+                   label, n_case, i, d->b[b].id, has);
+        }
+    }
 
     /* individual: same net per date; pieces inside the booked union and disjoint */
     d->in.mode = ZS_BREAKS_INDIVIDUAL;
