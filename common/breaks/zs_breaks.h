@@ -162,7 +162,9 @@ typedef struct zs_breaks_attendance {
     int64_t start, end;   /* instants (minutes) */
     int32_t start_off, end_off; /* UTC offsets in seconds in force at start and end */
     int64_t break_minutes, net_minutes;
-    const char **booking_ids; /* borrowed strings; array owned by the result */
+    /* Every booking with a kept minute on this date (double bookings included), in booking order;
+     * borrowed strings, the array owned by the result. Individual mode: the piece's booking. */
+    const char **booking_ids;
     size_t nbooking_ids;
 } zs_breaks_attendance;
 
