@@ -299,6 +299,14 @@ static void test_bad_input(void)
     snprintf(cmd, sizeof cmd, "'%s' --help", zt_bin("zepsync"));
     ZT_EQ_INT(zt_sh(cmd, out, sizeof out), 0);
     ZT_CONTAINS(out, "breaks");
+    /* the strict reading still takes every form of real JSON: escapes, exponents, nested values,
+     * a "/" or a "'" inside strings, CR/LF/tab whitespace, multi-byte UTF-8 */
+    ZT_EQ_INT(run_cli("{\r\n\t\"bookings\" : [ {\"id\":\"\\u00e9\\/\\\"it's/\u00fc\",\"start\":\"2025-06-02T08:00\","
+                      "\"end\":\"2025-06-02T09:00\",\"n\":-1.0E+2,\"o\":{},\"p\":[],"
+                      "\"q\":[null,true,false,0,-0,1e-3]} ] }\n",
+                      out, sizeof out, errbuf, sizeof errbuf),
+              0);
+    ZT_CONTAINS(out, "\"booking_ids\":[\"\u00e9/\\\"it's/\u00fc\"]");
     /* zero-length is not bad input but an INVALID_BOOKING in a normal answer (T51) */
     ZT_EQ_INT(run_cli("{\"bookings\":[{\"id\":\"z\",\"start\":\"2025-06-02T10:00\",\"end\":\"2025-06-02T10:00\"}]}", out,
                       sizeof out, NULL, 0),
