@@ -516,6 +516,13 @@ static void test_bad_tokens_and_unknown_instance(void)
     ZT_EQ_INT(zs_zep_employee_get(z, "max.muster", &e, &err), ZS_ERR_AUTH);
     ZT_EQ_INT(zs_zep_soap_employees(z, NULL, &ev, &err), ZS_ERR_AUTH);
     zs_zep_free(z);
+    /* A token without the right (403) is an auth problem for the tenant, not a bad request. */
+    z = client("zcacme", "zcacme-rest", "zcacme-soap");
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults", "{\"instance\":\"zcacme\",\"method\":\"GET\",\"status\":403}", NULL, 0), 201);
+    ZT_EQ_INT(zs_zep_employee_get(z, "max.muster", &e, &err), ZS_ERR_AUTH);
+    ZT_EQ_INT(zs_zep_last_status(z), 403);
+    ZT_EQ_INT(zs_zep_employee_get(z, "max.muster", &e, &err), ZS_OK);
+    zs_zep_free(z);
     z = client("zcmissing", "x", "y");
     ZT_EQ_INT(zs_zep_employee_get(z, "max.muster", &e, &err), ZS_ERR_FAILED);
     ZT_CONTAINS(err.msg, "unknown ZEP instance 'zcmissing'");
