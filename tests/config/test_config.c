@@ -113,6 +113,18 @@ static void test_bad_values(void)
     expect_bad(e11, "ZS_KAFKA_GROUP_ID: \"my group\"");
     char *e12[] = {"ZS_INSTANCE_ID=pod/1", NULL};
     expect_bad(e12, "ZS_INSTANCE_ID:");
+    /* The last port number and one past it. */
+    char *e13[] = {"ZS_KAFKA_BROKERS=k1:65536", NULL};
+    expect_bad(e13, "ZS_KAFKA_BROKERS: entry 1 \"k1:65536\"");
+    char *e14[] = {"ZS_HTTP_LISTEN=127.0.0.1:65536", NULL};
+    expect_bad(e14, "ZS_HTTP_LISTEN:");
+    zs_config edge;
+    zs_err eerr;
+    char *top[] = {"ZS_KAFKA_BROKERS=k1:65535", "ZS_HTTP_LISTEN=127.0.0.1:65535", NULL};
+    zs_rc erc = load(&edge, top, &eerr);
+    ZT_EQ_INT(erc, ZS_OK);
+    if (erc == ZS_OK)
+        zs_config_release(&edge);
 
     /* A secret in a bad URL never reaches the message. */
     zs_config cfg;
