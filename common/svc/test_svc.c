@@ -35,7 +35,7 @@ static void test_endpoints_over_http(void)
     zs_err err;
     zs_metrics *m = zs_metrics_new();
     zs_metrics_add(m, "zepsync_test_total", NULL, 5);
-    zs_svc *s = zs_svc_start("127.0.0.1:0", m, 300, &err);
+    zs_svc *s = zs_svc_start("127.0.0.1:0", m, 1000, &err);
     ZT_CHECK(s != NULL);
     if (!s)
         return;
@@ -51,21 +51,31 @@ static void test_endpoints_over_http(void)
     zt_http_resp_free(&r);
 
     snprintf(url, sizeof url, "http://127.0.0.1:%d/readyz", zs_svc_port(s));
-    zt_http("GET", url, NULL, NULL, &r);
+    ZT_EQ_INT(zt_http("GET", url, NULL, NULL, &r), 0);
     ZT_EQ_INT(r.status, 503);
     ZT_EQ_STR(r.body, "starting\n");
     zt_http_resp_free(&r);
     zs_svc_set_ready(s, 1, NULL);
-    zt_http("GET", url, NULL, NULL, &r);
+    ZT_EQ_INT(zt_http("GET", url, NULL, NULL, &r), 0);
     ZT_EQ_INT(r.status, 200);
+    ZT_EQ_STR(r.body, "ready\n");
     zt_http_resp_free(&r);
+    /* Readiness can be withdrawn, and the reason is what the probe shows. */
+    zs_svc_set_ready(s, 0, "kafka unreachable");
+    ZT_EQ_INT(zt_http("GET", url, NULL, NULL, &r), 0);
+    ZT_EQ_INT(r.status, 503);
+    ZT_EQ_STR(r.body, "kafka unreachable\n");
+    zt_http_resp_free(&r);
+    zs_svc_set_ready(s, 1, NULL);
 
     snprintf(url, sizeof url, "http://127.0.0.1:%d/healthz", zs_svc_port(s));
     zs_svc_heartbeat(s);
     zt_http("GET", url, NULL, NULL, &r);
     ZT_EQ_INT(r.status, 200);
     zt_http_resp_free(&r);
-    usleep(450 * 1000); /* no heartbeat for longer than stale_ms */
+    /* No heartbeat for longer than stale_ms; stale_ms is long enough that the request right
+     * after a heartbeat never counts as stale on a loaded machine. */
+    usleep(1300 * 1000);
     zt_http("GET", url, NULL, NULL, &r);
     ZT_EQ_INT(r.status, 503);
     ZT_CONTAINS(r.body, "stalled");
