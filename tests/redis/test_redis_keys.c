@@ -151,6 +151,17 @@ static void test_key_rejects(void)
     ZT_EQ_INT(zs_redis_keyf(k, sizeof k, &err, "acme", "Idem", "x", NULL), ZS_ERR_FAILED);
     ZT_CONTAINS(err.msg, "kind");
     ZT_EQ_INT(zs_redis_keyf(k, sizeof k, &err, "acme", "", "x", NULL), ZS_ERR_FAILED);
+    /* kinds are 1-32 characters: the longest passes, one more does not */
+    char kind32[33], kind33[34], kbig[128];
+    memset(kind32, 'k', 32);
+    kind32[32] = '\0';
+    memset(kind33, 'k', 33);
+    kind33[33] = '\0';
+    ZT_EQ_INT(zs_redis_keyf(kbig, sizeof kbig, &err, "acme", kind32, "x", NULL), ZS_OK);
+    ZT_EQ_INT(zs_redis_keyf(kbig, sizeof kbig, &err, "acme", kind33, "x", NULL), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "kind");
+    /* DEL (0x7f) is a control character too */
+    ZT_EQ_INT(zs_redis_keyf(k, sizeof k, &err, "acme", "idem", "a\x7f", NULL), ZS_ERR_FAILED);
     ZT_EQ_INT(zs_redis_keyf(k, sizeof k, &err, "acme", "idem", NULL), ZS_ERR_FAILED);
     ZT_CONTAINS(err.msg, "at least one id");
     ZT_EQ_INT(zs_redis_keyf(k, sizeof k, &err, "acme", "idem", "a:b", NULL), ZS_ERR_FAILED);
