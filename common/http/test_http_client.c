@@ -63,6 +63,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     snprintf(g_last_auth, sizeof g_last_auth, "%s", auth ? auth : "");
     if (strcmp(url, "/ok") == 0)
         return reply(c, 200, "{\"ok\":true}", "x-ratelimit-limit", "300", "x-ratelimit-remaining", "299");
+    if (strcmp(url, "/okcase") == 0)
+        return reply(c, 200, "{}", "X-RateLimit-Limit", "60", "X-RATELIMIT-REMAINING", "59");
+    if (strcmp(url, "/429case") == 0)
+        return reply(c, 429, "{}", "retry-after", "3", NULL, NULL);
     if (strcmp(url, "/429") == 0)
         return reply(c, 429, "{\"error\":\"slow down\"}", "Retry-After", "7", "x-ratelimit-reset", "42");
     if (strcmp(url, "/429date") == 0)
@@ -128,6 +132,29 @@ static void test_ok_with_ratelimit_headers_and_reuse(void)
     ZT_EQ_STR(g_last_auth, "Bearer t0k");
     /* Five requests, one TCP connection: keep-alive works. */
     ZT_EQ_INT(atomic_load(&g_connections) - before, 1);
+    zs_http_free(h);
+}
+
+/* Header names are case-insensitive (RFC 9110): vendors and proxies differ in how they spell them. */
+static void test_header_names_any_case(void)
+{
+    zs_err err;
+    zs_http *h = zs_http_new(NULL, &err);
+    ZT_CHECK(h != NULL);
+    if (!h)
+        return;
+    char u[128];
+    zs_http_resp r;
+    url(u, sizeof u, "/okcase");
+    ZT_EQ_INT(zs_http_request(h, "GET", u, NULL, NULL, 0, &r, &err), ZS_OK);
+    ZT_EQ_INT(r.rl_limit, 60);
+    ZT_EQ_INT(r.rl_remaining, 59);
+    zs_http_resp_release(&r);
+    url(u, sizeof u, "/429case");
+    ZT_EQ_INT(zs_http_request(h, "GET", u, NULL, NULL, 0, &r, &err), ZS_OK);
+    ZT_EQ_INT(r.cls, ZS_HTTP_RETRY_LATER);
+    ZT_EQ_INT(r.retry_after_s, 3);
+    zs_http_resp_release(&r);
     zs_http_free(h);
 }
 
@@ -244,6 +271,7 @@ int main(void)
     }
     snprintf(g_base, sizeof g_base, "http://127.0.0.1:%d", g_port);
     ZT_RUN(test_ok_with_ratelimit_headers_and_reuse);
+    ZT_RUN(test_header_names_any_case);
     ZT_RUN(test_post_body_arrives);
     ZT_RUN(test_retry_classes);
     ZT_RUN(test_timeout_and_refused_are_retry_later);
