@@ -27,6 +27,19 @@ static void test_paths_and_absence(void)
     longseg[sizeof longseg - 1] = '\0';
     ZT_CHECK(zs_json_at(o, longseg) == NULL);
     json_object_put(o);
+
+    /* Segments up to 63 bytes are looked up; 64 is refused, right at the edge of the buffer. */
+    char k63[64], k64[65], doc[300];
+    memset(k63, 'k', 63);
+    k63[63] = '\0';
+    memset(k64, 'k', 64);
+    k64[64] = '\0';
+    snprintf(doc, sizeof doc, "{\"%s\":\"v63\",\"%s\":\"v64\"}", k63, k64);
+    o = zs_json_parse_object(doc);
+    ZT_CHECK(o != NULL);
+    ZT_EQ_STR(zs_json_str(o, k63), "v63");
+    ZT_CHECK(zs_json_str(o, k64) == NULL);
+    json_object_put(o);
 }
 
 static void test_copy_truncates_and_empties(void)
@@ -47,10 +60,16 @@ static void test_numbers_and_bools(void)
     json_object *o = zs_json_parse_object(DOC);
     ZT_CHECK(zs_json_num(o, "hours", -1) == 4.75);
     ZT_CHECK(zs_json_num(o, "junk", -1) == -1);
+    ZT_CHECK(zs_json_num(o, "url", -1) == -1);
     ZT_CHECK(zs_json_num(o, "n", -1) == 2.5);
     ZT_CHECK(zs_json_num(o, "id", -1) == 17);
     ZT_CHECK(zs_json_num(o, "gone", -1) == -1);
     ZT_CHECK(zs_json_num(o, "person", -1) == -1);
+    /* an empty string is no number (strtod would read it as 0) */
+    json_object *e = zs_json_parse_object("{\"empty\":\"\",\"sp\":\" \"}");
+    ZT_CHECK(zs_json_num(e, "empty", -1) == -1);
+    ZT_CHECK(zs_json_num(e, "sp", -1) == -1);
+    json_object_put(e);
     ZT_EQ_INT(zs_json_bool(o, "t"), 1);
     ZT_EQ_INT(zs_json_bool(o, "s1"), 1);
     ZT_EQ_INT(zs_json_bool(o, "sno"), 0);
