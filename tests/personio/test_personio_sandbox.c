@@ -408,6 +408,16 @@ static void test_attendance_rules(void)
     ZT_EQ_STR(J(r.body, "_data.3.start.date_time"), "2026-11-02T12:00:00");
     zt_http_resp_free(&r);
     ZT_EQ_INT(sbx_req(&S, "GET", "/v2/attendance-periods?sort=colour", JH, NULL, NULL), 400);
+    /* Touching from either side (here the second ends where the first starts) is no overlap,
+     * a minute more is; on a person of its own so the listings above stay as they are. */
+    char keep[sizeof PID];
+    sbx_cpy(keep, sizeof keep, PID);
+    ZT_EQ_INT(post_person("Touch", "Ing", "touch@raw.example", PID, sizeof PID), 201);
+    ZT_EQ_INT(post_period("WORK", "2026-11-07T10:00:00", "2026-11-07T11:00:00", NULL, NULL, NULL), 201);
+    ZT_EQ_INT(post_period("WORK", "2026-11-07T09:00:00", "2026-11-07T10:00:00", NULL, NULL, NULL), 201);
+    expect_period_error("2026-11-07T08:00:00", "2026-11-07T09:01:00", "WORK", NULL, 409,
+                        "Overlapping attendance periods");
+    sbx_cpy(PID, sizeof PID, keep);
 }
 
 static void test_absences(void)
