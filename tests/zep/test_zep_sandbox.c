@@ -146,6 +146,14 @@ static void test_employment_periods(void)
                         "{\"start_date\":\"2020-06-01\",\"end_date\":\"2021-01-31\",\"annual_leave_entitlement\":30}",
                         out, sizeof out), 422);
     ZT_CONTAINS(out, "overlaps");
+    /* dates are inclusive: starting on the other period's last day overlaps, the day after not */
+    ZT_EQ_INT(rest_body("POST", "zepalpha", "/employees/anna.test/employment-periods", "zepalpha-rest",
+                        "{\"start_date\":\"2020-12-31\",\"end_date\":\"2021-03-31\",\"annual_leave_entitlement\":30}",
+                        out, sizeof out), 422);
+    ZT_CONTAINS(out, "overlaps");
+    ZT_EQ_INT(rest_body("POST", "zepalpha", "/employees/anna.test/employment-periods", "zepalpha-rest",
+                        "{\"start_date\":\"2021-01-01\",\"end_date\":\"2021-03-31\",\"annual_leave_entitlement\":30}",
+                        out, sizeof out), 201);
     ZT_EQ_INT(rest_body("POST", "zepalpha", "/employees/anna.test/regular-working-times", "zepalpha-rest",
                         "{\"start_date\":\"2020-01-01\",\"monday\":8,\"tuesday\":8,\"wednesday\":8,\"thursday\":8,"
                         "\"friday\":6}", out, sizeof out), 201);
@@ -193,6 +201,16 @@ static void test_pagination_envelope(void)
     ZT_EQ_STR(json_object_get_string(json_object_object_get(json_object_array_get_idx(v, 0), "label")), "&laquo; Previous");
     ZT_EQ_STR(json_object_get_string(json_object_object_get(json_object_array_get_idx(v, 5), "label")), "Next &raquo;");
     ZT_CHECK(json_object_get_boolean(json_object_object_get(json_object_array_get_idx(v, 2), "active")));
+    json_object_object_get_ex(o, "data", &v);
+    ZT_EQ_INT(json_object_array_length(v), 5);
+    json_object_put(o);
+    /* the last page has no next link (a client following it would loop or run past the end) */
+    ZT_EQ_INT(rest_body("GET", "zepalpha", "/employees?limit=5&page=4", "zepalpha-rest", NULL, out, 1 << 16), 200);
+    o = json_tokener_parse(out);
+    ZT_CHECK(o != NULL && json_object_object_get_ex(o, "links", &links));
+    ZT_CHECK(json_object_object_get_ex(links, "next", &v) && v == NULL);
+    ZT_CHECK(json_object_object_get_ex(o, "meta", &meta) && json_object_object_get_ex(meta, "links", &v));
+    ZT_CHECK(json_object_object_get(json_object_array_get_idx(v, json_object_array_length(v) - 1), "url") == NULL);
     json_object_object_get_ex(o, "data", &v);
     ZT_EQ_INT(json_object_array_length(v), 5);
     json_object_put(o);
