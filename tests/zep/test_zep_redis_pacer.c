@@ -120,7 +120,7 @@ int main(void)
 {
     if (!zt_env("ZS_TEST_REDIS_URL")) {
         printf("ZS_TEST_REDIS_URL not set (tests/run.sh sets it): skipping\n");
-        return 0;
+        return 77;
     }
     snprintf(tenant_a, sizeof tenant_a, "zeppace-a-%d", (int)getpid());
     snprintf(tenant_b, sizeof tenant_b, "zeppace-b-%d", (int)getpid());
