@@ -424,6 +424,40 @@ static void test_soap_bookings_modified_since(void)
     fill_booking(&bad, "max.muster", "2026-10-06", "08:00:00", "09:00:00");
     ZT_EQ_INT(zs_zep_soap_booking_create(z, &bad, &no_id, &err), ZS_ERR_FAILED);
     ZT_CONTAINS(err.msg, "answer without ids");
+    /* an answer without responseHeader/returnCode says nothing about success: failed */
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults",
+                         "{\"instance\":\"zcacme\",\"soap_operation\":\"readFehlgrund\",\"status\":200,"
+                         "\"body\":\"<?xml version=\\\"1.0\\\"?><soapenv:Envelope xmlns:soapenv="
+                         "\\\"http://schemas.xmlsoap.org/soap/envelope/\\\"><soapenv:Body><ns1:readFehlgrundResponse "
+                         "xmlns:ns1=\\\"http://zep.provantis.de\\\"><fehlgrundListe/></ns1:readFehlgrundResponse>"
+                         "</soapenv:Body></soapenv:Envelope>\"}",
+                         NULL, 0), 201);
+    zs_zep_reason_vec nohdr = {0};
+    ZT_EQ_INT(zs_zep_soap_reasons(z, &nohdr, &err), ZS_ERR_FAILED);
+    ZT_CONTAINS(err.msg, "returnCode (none)");
+    zs_zep_reason_vec_release(&nohdr);
+    /* a SOAP Server fault is ZEP's trouble (retry later), a Client fault is ours (failed) */
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults",
+                         "{\"instance\":\"zcacme\",\"soap_operation\":\"readFehlgrund\",\"status\":500,"
+                         "\"body\":\"<?xml version=\\\"1.0\\\"?><soapenv:Envelope xmlns:soapenv="
+                         "\\\"http://schemas.xmlsoap.org/soap/envelope/\\\"><soapenv:Body><soapenv:Fault>"
+                         "<faultcode>soapenv:Server</faultcode><faultstring>database gone</faultstring>"
+                         "</soapenv:Fault></soapenv:Body></soapenv:Envelope>\"}",
+                         NULL, 0), 201);
+    ZT_EQ_INT(zs_zep_soap_reasons(z, &nohdr, &err), ZS_ERR_RETRY);
+    ZT_CONTAINS(err.msg, "SOAP Fault soapenv:Server: database gone");
+    zs_zep_reason_vec_release(&nohdr);
+    ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "faults",
+                         "{\"instance\":\"zcacme\",\"soap_operation\":\"readFehlgrund\",\"status\":500,"
+                         "\"body\":\"<?xml version=\\\"1.0\\\"?><soapenv:Envelope xmlns:soapenv="
+                         "\\\"http://schemas.xmlsoap.org/soap/envelope/\\\"><soapenv:Body><soapenv:Fault>"
+                         "<faultcode>soapenv:Client</faultcode><faultstring>bad element</faultstring>"
+                         "</soapenv:Fault></soapenv:Body></soapenv:Envelope>\"}",
+                         NULL, 0), 201);
+    ZT_EQ_INT(zs_zep_soap_reasons(z, &nohdr, &err), ZS_ERR_FAILED);
+    zs_zep_reason_vec_release(&nohdr);
+    ZT_EQ_INT(zs_zep_soap_reasons(z, &nohdr, &err), ZS_OK);
+    zs_zep_reason_vec_release(&nohdr);
 
     /* employees modifiedSince */
     ZT_EQ_INT(zep_sb_ctl(&sb, "POST", "clock", "{\"advance_s\":60}", NULL, 0), 200);
