@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int zep_sb_start(zep_sb *sb, const char *tag, const char *const *extra)
@@ -19,7 +20,9 @@ int zep_sb_start(zep_sb *sb, const char *tag, const char *const *extra)
     snprintf(pf, sizeof pf, "%s/url", sb->dir);
     snprintf(log, sizeof log, "%s/sandbox.log", sb->dir);
     unlink(pf);
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", zt_free_port());
+    /* Port 0: the sandbox binds a free port itself and reports it in the port file, so no other
+     * test running in parallel can take the port between choosing and binding it. */
+    snprintf(listen, sizeof listen, "127.0.0.1:0");
     char *argv[32];
     int n = 0;
     argv[n++] = (char *)zt_bin("zepsync-zep-sandbox");
@@ -46,8 +49,18 @@ int zep_sb_start(zep_sb *sb, const char *tag, const char *const *extra)
 
 void zep_sb_stop(zep_sb *sb)
 {
-    if (sb->pid > 0)
-        zt_stop(sb->pid, SIGTERM);
+    if (sb->pid > 0) {
+        int st = zt_stop(sb->pid, SIGTERM);
+        /* A clean stop exits 0; a sanitizer finding (leak, UB) in the sandbox makes it exit
+         * non-zero, and without this check it would pass unseen. */
+        ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+            char cmd[700], out[8192];
+            snprintf(cmd, sizeof cmd, "tail -40 '%s/sandbox.log'", sb->dir);
+            zt_sh(cmd, out, sizeof out);
+            printf("zep sandbox exit status %d, log tail:\n%s\n", st, out);
+        }
+    }
     sb->pid = 0;
 }
 
