@@ -484,6 +484,16 @@ static void test_absences(void)
              "{\"person\":{\"id\":\"%s\"},\"absence_type\":{\"id\":\"%s\"},"
              "\"starts_from\":{\"date_time\":\"2026-12-22T00:00:00\"},"
              "\"ends_at\":{\"date_time\":\"2026-12-22T00:00:00\"}}", pid, type);
+    ZT_EQ_INT(sbx_req(&S, "POST", "/v2/absence-periods", JH, body, &r), 201);
+    char again[64];
+    sbx_cpy(again, sizeof again, J(r.body, "id"));
+    zt_http_resp_free(&r);
+    /* a rejected absence no longer blocks its days; a pending one does */
+    ZT_EQ_INT(sbx_req(&S, "POST", "/v2/absence-periods", JH, body, NULL), 409);
+    snprintf(path, sizeof path, "/v2/absence-periods/%s", again);
+    ZT_EQ_INT(sbx_req(&S, "PATCH", path, JH, "{\"approval\":{\"status\":\"REJECTED\"}}", &r), 200);
+    ZT_EQ_STR(J(r.body, "approval.status"), "REJECTED");
+    zt_http_resp_free(&r);
     ZT_EQ_INT(sbx_req(&S, "POST", "/v2/absence-periods", JH, body, NULL), 201);
 }
 
