@@ -6,6 +6,9 @@
 #include "http/zs_http.h"
 #include "zs_test.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -208,6 +211,23 @@ static void test_retry_classes(void)
     zs_http_free(h);
 }
 
+/* A port nobody can take while the test runs: bound but never listening, so a connection is
+ * refused at once (a port from zt_free_port could be picked up by a parallel test meanwhile). */
+static int closed_port(int *fd)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    *fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (*fd < 0 || bind(*fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(*fd, (struct sockaddr *)&a, &len) != 0) {
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        return zt_free_port();
+    }
+    return ntohs(a.sin_port);
+}
+
 static void test_timeout_and_refused_are_retry_later(void)
 {
     zs_err err;
@@ -222,11 +242,13 @@ static void test_timeout_and_refused_are_retry_later(void)
     ZT_CONTAINS(err.msg, "GET: ");
     zs_http_resp_release(&r);
 
-    int dead = zt_free_port();
+    int fd, dead = closed_port(&fd);
     snprintf(u, sizeof u, "http://127.0.0.1:%d/ok", dead);
     ZT_EQ_INT(zs_http_request(h, "GET", u, NULL, NULL, 0, &r, &err), ZS_ERR_RETRY);
     ZT_EQ_INT(r.cls, ZS_HTTP_RETRY_LATER);
     zs_http_resp_release(&r);
+    if (fd >= 0)
+        close(fd);
 
     ZT_EQ_INT(zs_http_request(h, "GET", "gopher://127.0.0.1/", NULL, NULL, 0, &r, &err), ZS_ERR_FAILED);
     zs_http_resp_release(&r);

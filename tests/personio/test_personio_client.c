@@ -3,6 +3,9 @@
  * documented error class. Vendor-call counts come from the sandbox's /_sandbox/requests, so the
  * tests see what really went over the wire.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -696,10 +699,28 @@ static void test_hidden_attributes_decode_to_empty_fields(void)
     zs_personio_free(p);
 }
 
+/* A port nobody can take while the test runs: bound but never listening, so a connection is
+ * refused at once (a port from zt_free_port could be picked up by a parallel test meanwhile). */
+static int closed_port(int *fd)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    *fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (*fd < 0 || bind(*fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(*fd, (struct sockaddr *)&a, &len) != 0) {
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        return zt_free_port();
+    }
+    return ntohs(a.sin_port);
+}
+
 static void test_unreachable_is_retry(void)
 {
     char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", zt_free_port());
+    int fd;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port(&fd));
     zs_personio_opts o = {.base_url = url, .client_id = "x", .client_secret = "y", .max_attempts = 2,
                           .backoff_base_ms = 10, .backoff_cap_ms = 20};
     zs_err err;
@@ -708,6 +729,8 @@ static void test_unreachable_is_retry(void)
     zs_personio_persons l;
     ZT_EQ_INT(zs_personio_persons_list(p, NULL, &l, &err), ZS_ERR_RETRY);
     zs_personio_free(p);
+    if (fd >= 0)
+        close(fd);
 }
 
 int main(void)

@@ -8,6 +8,9 @@
 #include "rt_server.h"
 #include "zs_test.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
@@ -410,16 +413,36 @@ static void test_command_timeout_drops_and_recovers(void)
     zs_redis_free(r);
 }
 
+/* A port nobody can take while the test runs: bound but never listening, so a connection is
+ * refused at once (a port from zt_free_port could be picked up by a parallel test meanwhile). */
+static int closed_port(int *fd)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    *fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (*fd < 0 || bind(*fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(*fd, (struct sockaddr *)&a, &len) != 0) {
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        return zt_free_port();
+    }
+    return ntohs(a.sin_port);
+}
+
 static void test_unreachable_is_retry(void)
 {
-    int port = zt_free_port();
+    int fd, port = closed_port(&fd);
     char u[128];
     snprintf(u, sizeof u, "redis://127.0.0.1:%d/0", port);
     zs_err err;
     zs_redis *r = zs_redis_new(&(zs_redis_opts){.url = u, .connect_timeout_ms = 500}, &err);
     ZT_CHECK(r != NULL);
-    if (!r)
+    if (!r) {
+        if (fd >= 0)
+            close(fd);
         return;
+    }
     ZT_EQ_INT(zs_redis_connect(r, &err), ZS_ERR_RETRY);
     ZT_CONTAINS(err.msg, "connect");
     zs_redis_claim_state st;
@@ -432,6 +455,8 @@ static void test_unreachable_is_retry(void)
     ZT_EQ_INT(zs_redis_get_stats(r).connect_errors, 4);
     ZT_EQ_INT(zs_redis_get_stats(r).connects, 0);
     zs_redis_free(r);
+    if (fd >= 0)
+        close(fd);
 }
 
 static void test_database_selection(void)
