@@ -179,7 +179,9 @@ zs_rc zs_kafka_consumer_run(zs_kafka_consumer *c, zs_err *err);
 void zs_kafka_consumer_get_stats(const zs_kafka_consumer *c, zs_kafka_consumer_stats *out);
 
 /* Commits the stored offsets (retrying through a rebalance, see close_commit_ms), leaves the
- * group and frees. ZS_ERR_RETRY when the final commit did not go through. NULL is a no-op. */
+ * group and frees. The consumer keeps its own copy of what it stored, so a commit that races a
+ * join (and makes librdkafka drop its store as a lost assignment) is repeated with the same
+ * offsets once the group has settled; that can take a join round or two. ZS_ERR_RETRY when the final commit did not go through. NULL is a no-op. */
 zs_rc zs_kafka_consumer_close(zs_kafka_consumer *c, zs_err *err);
 
 /* ---- parking: moving a message to its retry or dead-letter topic ---- */

@@ -16,6 +16,21 @@ typedef struct paused {
 
 #define MAX_PAUSED 256
 
+/*
+ * The offset last stored per partition, kept by us as well as by librdkafka: a commit answered
+ * with a stale generation (it raced a member's join) makes librdkafka treat the assignment as
+ * lost and forget its stored offsets, although every one of them is durable. lost marks entries
+ * whose partitions went away that way; they are committed again once the group has settled.
+ */
+typedef struct owned {
+    char topic[ZS_KAFKA_TOPIC_MAX];
+    int32_t partition;
+    int64_t next; /* offset to commit: last durable message + 1 */
+    int lost;
+} owned;
+
+#define MAX_OWNED 512
+
 struct zs_kafka_consumer {
     rd_kafka_t *rk;
     zs_kafka_handler_fn handler;
@@ -31,6 +46,9 @@ struct zs_kafka_consumer {
     zs_kafka_consumer_stats stats;
     paused paused[MAX_PAUSED];
     int n_paused;
+    owned owned[MAX_OWNED];
+    int n_owned;
+    uint64_t assigns; /* assign callbacks: the group has settled on a generation */
 };
 
 static const char *const consumer_defaults[] = {
@@ -89,6 +107,98 @@ static void drop_paused(zs_kafka_consumer *c, const rd_kafka_topic_partition_lis
     }
 }
 
+static int part_in(const rd_kafka_topic_partition_list_t *parts, const char *topic, int32_t part)
+{
+    for (int j = 0; j < parts->cnt; j++)
+        if (parts->elems[j].partition == part && strcmp(parts->elems[j].topic, topic) == 0)
+            return 1;
+    return 0;
+}
+
+static void owned_remove_at(zs_kafka_consumer *c, int i)
+{
+    c->owned[i] = c->owned[--c->n_owned];
+}
+
+/* A regular revoke: librdkafka commits these itself on unassign, and they are someone else's
+ * afterwards, so a later commit of ours must not rewind them. A lost one keeps its entries. */
+static void owned_revoke(zs_kafka_consumer *c, const rd_kafka_topic_partition_list_t *parts,
+                         int lost)
+{
+    for (int i = 0; i < c->n_owned;) {
+        if (!part_in(parts, c->owned[i].topic, c->owned[i].partition)) {
+            i++;
+        } else if (lost) {
+            c->owned[i++].lost = 1;
+        } else {
+            owned_remove_at(c, i);
+        }
+    }
+}
+
+/* Explicit offsets of the entries (all, or only the lost ones), NULL when there are none. */
+static rd_kafka_topic_partition_list_t *owned_list(const zs_kafka_consumer *c, int only_lost)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    for (int i = 0; i < c->n_owned; i++) {
+        if (only_lost && !c->owned[i].lost)
+            continue;
+        if (!l && !(l = rd_kafka_topic_partition_list_new(c->n_owned)))
+            return NULL;
+        rd_kafka_topic_partition_list_add(l, c->owned[i].topic, c->owned[i].partition)->offset =
+            c->owned[i].next;
+    }
+    return l;
+}
+
+/*
+ * After an assignment was lost, once the group has settled (the next assign): partitions that
+ * came back are stored again, so the regular commits carry them; the offsets of those that went
+ * elsewhere are committed now, before their new owner has gone far. Committing a durable prefix
+ * can only ever replay, never skip.
+ */
+static void owned_settle(zs_kafka_consumer *c, const rd_kafka_topic_partition_list_t *parts)
+{
+    rd_kafka_topic_partition_list_t *gone = NULL;
+    for (int i = 0; i < c->n_owned;) {
+        owned *o = &c->owned[i];
+        if (!o->lost) {
+            i++;
+            continue;
+        }
+        if (part_in(parts, o->topic, o->partition)) {
+            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+            rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__FAIL;
+            if (l) {
+                rd_kafka_topic_partition_list_add(l, o->topic, o->partition)->offset = o->next;
+                e = rd_kafka_offsets_store(c->rk, l);
+                if (!e)
+                    e = l->elems[0].err;
+                rd_kafka_topic_partition_list_destroy(l);
+            }
+            if (e)
+                zs_log(ZS_LOG_WARN, NULL, NULL, "kafka offset re-store %s[%d]@%lld: %s",
+                       o->topic, (int)o->partition, (long long)o->next, rd_kafka_err2str(e));
+            o->lost = 0;
+            i++;
+            continue;
+        }
+        if (!gone)
+            gone = rd_kafka_topic_partition_list_new(c->n_owned);
+        if (gone)
+            rd_kafka_topic_partition_list_add(gone, o->topic, o->partition)->offset = o->next;
+        owned_remove_at(c, i);
+    }
+    if (gone) {
+        /* Asynchronous: the rebalance callback must not block on the coordinator. */
+        rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, gone, 1);
+        if (e)
+            zs_log(ZS_LOG_WARN, NULL, NULL, "kafka commit of lost partitions: %s",
+                   rd_kafka_err2str(e));
+        rd_kafka_topic_partition_list_destroy(gone);
+    }
+}
+
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -105,6 +215,8 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         else
             e = rd_kafka_assign(rk, parts);
         c->stats.assigned = coop ? c->stats.assigned + parts->cnt : parts->cnt;
+        owned_settle(c, parts);
+        c->assigns++;
         c->ever_assigned = 1;
         c->last_activity_ms = now_ms();
         break;
@@ -115,6 +227,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
          */
         log_partitions(rd_kafka_assignment_lost(rk) ? "lost" : "revoked", parts);
         drop_paused(c, parts);
+        owned_revoke(c, parts, rd_kafka_assignment_lost(rk));
         if (coop)
             error = rd_kafka_incremental_unassign(rk, parts);
         else
@@ -128,6 +241,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         e = rd_kafka_assign(rk, NULL);
         c->stats.assigned = 0;
         c->n_paused = 0;
+        c->n_owned = 0;
         break;
     }
     if (error) {
@@ -263,6 +377,20 @@ static zs_rc store_offset(zs_kafka_consumer *c, const rd_kafka_message_t *m)
         return ZS_ERR_RETRY;
     }
     c->stats.stored++;
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    int i = 0;
+    while (i < c->n_owned &&
+           !(c->owned[i].partition == m->partition && strcmp(c->owned[i].topic, topic) == 0))
+        i++;
+    if (i == c->n_owned) {
+        if (c->n_owned == MAX_OWNED)
+            return ZS_OK; /* beyond the table only librdkafka's copy remains */
+        c->n_owned++;
+        snprintf(c->owned[i].topic, sizeof c->owned[i].topic, "%s", topic);
+        c->owned[i].partition = m->partition;
+    }
+    c->owned[i].next = m->offset + 1;
+    c->owned[i].lost = 0;
     return ZS_OK;
 }
 
@@ -402,33 +530,53 @@ static int commit_retriable(rd_kafka_resp_err_t e)
     }
 }
 
+/* Answers that mean the group moved to another generation: only after the next assignment can
+ * a commit go through. */
+static int commit_needs_rejoin(rd_kafka_resp_err_t e)
+{
+    return e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+           e == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION || e == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID;
+}
+
 /*
  * Commits the stored offsets before leaving. The commit librdkafka does inside close fails when
  * the group is rebalancing at that moment (another member left or joined: "rebalance in
  * progress", "generation id is not valid"), and a clean stop would then replay everything since
- * the last timer commit. So commit here; when the group is rebalancing, keep polling until the
- * rebalance has completed (the next rebalance callback), then commit again. Committing again
- * while the join is still pending is worse than useless: the stale-generation answer makes
- * librdkafka treat the assignment as lost and drop the stored offsets. Messages polled
- * meanwhile are dropped unstored: their next owner gets them.
+ * the last timer commit. So commit here, our own copy of the offsets (see owned): a commit that
+ * races a join is answered with a stale generation, librdkafka then declares the assignment lost
+ * and forgets what was stored, and committing its (now empty) store again would report success
+ * with nothing committed. When the group is rebalancing, keep polling until it has settled (the
+ * next assign), then commit the same offsets again. Messages polled meanwhile are dropped
+ * unstored: their next owner gets them.
  */
 static zs_rc final_commit(zs_kafka_consumer *c, zs_err *err)
 {
     long deadline = now_ms() + c->close_commit_ms;
     for (;;) {
-        rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, NULL, 0);
+        rd_kafka_resp_err_t e;
+        if (c->n_owned == MAX_OWNED) {
+            e = rd_kafka_commit(c->rk, NULL, 0); /* more partitions than the table holds */
+        } else {
+            rd_kafka_topic_partition_list_t *l = owned_list(c, 0);
+            if (!l && c->n_owned)
+                return zs_err_set(err, ZS_ERR_RETRY, "kafka final commit: out of memory");
+            e = l ? rd_kafka_commit(c->rk, l, 0) : RD_KAFKA_RESP_ERR__NO_OFFSET;
+            if (l)
+                rd_kafka_topic_partition_list_destroy(l);
+        }
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET ||
             (e == RD_KAFKA_RESP_ERR__STATE && c->stats.assigned == 0))
             return ZS_OK;
         if (!commit_retriable(e) || c->fatal)
             return zs_err_set(err, ZS_ERR_RETRY, "kafka final commit: %s", rd_kafka_err2str(e));
-        uint64_t seen = c->stats.rebalances;
-        while (c->stats.rebalances == seen && now_ms() < deadline && !c->fatal) {
+        uint64_t seen = c->assigns;
+        long until = commit_needs_rejoin(e) ? deadline : now_ms() + 200;
+        while (c->assigns == seen && now_ms() < until && now_ms() < deadline && !c->fatal) {
             rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
             if (m)
                 rd_kafka_message_destroy(m);
         }
-        if (c->stats.rebalances == seen)
+        if (now_ms() >= deadline || c->fatal)
             return zs_err_set(err, ZS_ERR_RETRY, "kafka final commit: %s (gave up after %d ms)",
                               rd_kafka_err2str(e), c->close_commit_ms);
     }

@@ -25,6 +25,7 @@
 static const char usage[] =
     "usage: kafka_test_worker --brokers LIST --group ID --topic T [--topic T2] --record FILE\n"
     "                         [--delay-ms N] [--redeliver-every N] [--idle-exit-ms N]\n"
+    "                         [--close-commit-ms N]\n"
     "                         [-X librdkafka.property=value]...\n"
     "\n"
     "Consumes with the zs_kafka consumer and appends each handled message to FILE (fsync)\n"
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
     const char *props[MAX_PROPS * 2 + 1] = {0};
     char *prop_store[MAX_PROPS] = {0};
     int n_topics = 0, n_props = 0;
-    long idle_exit_ms = 0;
+    long idle_exit_ms = 0, close_commit_ms = 0;
     static worker w;
     const char *lvl = getenv("ZS_LOG_LEVEL");
     int level = lvl ? zs_log_level_parse(lvl) : -1;
@@ -117,6 +118,8 @@ int main(int argc, char **argv)
             w.redeliver_every = atol(v);
         } else if (strcmp(a, "--idle-exit-ms") == 0) {
             idle_exit_ms = atol(v);
+        } else if (strcmp(a, "--close-commit-ms") == 0) {
+            close_commit_ms = atol(v);
         } else if (strcmp(a, "-X") == 0 && n_props < MAX_PROPS) {
             char *eq = strchr(v, '=');
             if (!eq || !(prop_store[n_props] = strdup(v))) {
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
         .stop = &stop,
         .redeliver_backoff_ms = 200,
         .idle_exit_ms = (int)idle_exit_ms,
+        .close_commit_ms = (int)close_commit_ms,
     };
     zs_err err = {{0}};
     zs_kafka_consumer *c = NULL;
