@@ -491,9 +491,11 @@ zs_rc zs_kafka_consumer_run(zs_kafka_consumer *c, zs_err *err)
             c->stats.redelivered++;
             rewind_partition(c, m);
         } else {
+            /* msg.topic lives in m's topic handle: use it before m goes. */
+            zs_err_set(err, ZS_ERR_FAILED, "kafka handler gave up on %s[%d]@%lld", msg.topic,
+                       (int)msg.partition, (long long)msg.offset);
             rd_kafka_message_destroy(m);
-            return zs_err_set(err, ZS_ERR_FAILED, "kafka handler gave up on %s[%d]@%lld",
-                              msg.topic, (int)msg.partition, (long long)msg.offset);
+            return ZS_ERR_FAILED;
         }
         rd_kafka_message_destroy(m);
     }
