@@ -84,6 +84,19 @@ static void log_partitions(const char *what, const rd_kafka_topic_partition_list
     zs_log_kv(ZS_LOG_INFO, NULL, NULL, fields, "kafka %s %d partitions", what, parts->cnt);
 }
 
+static int resume_one(zs_kafka_consumer *c, const paused *p)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    if (!l)
+        return -1;
+    rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
+    rd_kafka_resp_err_t e = rd_kafka_resume_partitions(c->rk, l);
+    if (!e)
+        e = l->elems[0].err;
+    rd_kafka_topic_partition_list_destroy(l);
+    return e ? -1 : 0;
+}
+
 /* Forgets (and resumes) paused partitions that are being revoked, so a partition that comes back
  * later in another assignment does not stay paused with nobody to resume it. */
 static void drop_paused(zs_kafka_consumer *c, const rd_kafka_topic_partition_list_t *parts)
@@ -97,12 +110,9 @@ static void drop_paused(zs_kafka_consumer *c, const rd_kafka_topic_partition_lis
             i++;
             continue;
         }
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        if (l) {
-            rd_kafka_topic_partition_list_add(l, c->paused[i].topic, c->paused[i].partition);
-            rd_kafka_resume_partitions(c->rk, l);
-            rd_kafka_topic_partition_list_destroy(l);
-        }
+        if (resume_one(c, &c->paused[i]) != 0)
+            zs_log(ZS_LOG_ERROR, NULL, NULL, "kafka resume %s[%d] on revoke failed",
+                   c->paused[i].topic, (int)c->paused[i].partition);
         c->paused[i] = c->paused[--c->n_paused];
     }
 }
@@ -435,11 +445,11 @@ static void resume_due(zs_kafka_consumer *c)
             i++;
             continue;
         }
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        if (l) {
-            rd_kafka_topic_partition_list_add(l, c->paused[i].topic, c->paused[i].partition);
-            rd_kafka_resume_partitions(c->rk, l);
-            rd_kafka_topic_partition_list_destroy(l);
+        /* A failed resume stays in the table and is tried again on the next round: forgetting
+         * it would leave the partition paused for good. */
+        if (resume_one(c, &c->paused[i]) != 0) {
+            i++;
+            continue;
         }
         c->paused[i] = c->paused[--c->n_paused];
     }
