@@ -71,6 +71,16 @@ static void test_buf_binary_and_reset(void)
     ZT_CHECK(b.cap > b.len);
     ZT_EQ_INT(b.data[b.len], '\0');
 
+    /* One printf far larger than the capacity lands whole. */
+    zs_buf_reset(&b);
+    char wide[3001];
+    memset(wide, 'w', 3000);
+    wide[3000] = '\0';
+    ZT_EQ_INT(zs_buf_printf(&b, "<%s>", wide), 0);
+    ZT_EQ_INT(b.len, 3002);
+    ZT_EQ_INT(strlen(zs_buf_str(&b)), 3002);
+    ZT_CHECK(b.data[0] == '<' && b.data[3001] == '>');
+
     /* Once an allocation failed the buffer refuses further writes instead of dropping text. */
     b.oom = 1;
     size_t len = b.len;

@@ -61,6 +61,8 @@ static void test_redact_url(void)
     /* A password without a user name, as in redis://:pw@host, is userinfo too. */
     ZT_EQ_STR(zs_log_redact_url("redis://:hunter2@10.0.0.1:6379/0", out, sizeof out),
               "redis://***@10.0.0.1:6379/0");
+    /* ... also when nothing follows the authority */
+    ZT_EQ_STR(zs_log_redact_url("https://user:pw@h.example", out, sizeof out), "https://***@h.example");
     /* An @ after the path starts is not userinfo. */
     ZT_EQ_STR(zs_log_redact_url("https://h.example/a@b?x=1", out, sizeof out), "https://h.example/a@b?x=1");
     /* Short secrets are secrets too: no value of a secret key survives, whatever its length. */
