@@ -213,3 +213,14 @@ size_t kt_distinct(const char *record, int n_keys, int per_key)
     walk(record, n_keys, per_key, &c, &d);
     return d;
 }
+
+int kt_wait_distinct(const char *record, int n_keys, int per_key, size_t want, int timeout_ms)
+{
+    long end = zt_now_ms() + timeout_ms;
+    while (zt_now_ms() < end) {
+        if (kt_distinct(record, n_keys, per_key) >= want)
+            return 0;
+        usleep(50000);
+    }
+    return -1;
+}

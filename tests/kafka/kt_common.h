@@ -51,5 +51,7 @@ typedef struct kt_check {
 int kt_verify(const char *record, int n_keys, int per_key, kt_check *out);
 /* Number of distinct events handled so far (cheap progress probe). */
 size_t kt_distinct(const char *record, int n_keys, int per_key);
+/* Waits up to timeout_ms until the record holds at least `want` distinct events. 0 when it does. */
+int kt_wait_distinct(const char *record, int n_keys, int per_key, size_t want, int timeout_ms);
 
 #endif

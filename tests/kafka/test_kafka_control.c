@@ -18,13 +18,6 @@
 static kt_broker broker;
 static char dir[512];
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void test_control_api(void)
 {
     char out[8192];
@@ -69,17 +62,6 @@ static void test_control_api(void)
     ZT_CONTAINS(meta, "partition 1, leader 3,");
 }
 
-static int wait_distinct(const char *record, int n_keys, int per_key, size_t want, int timeout_ms)
-{
-    long end = now_ms() + timeout_ms;
-    while (now_ms() < end) {
-        if (kt_distinct(record, n_keys, per_key) >= want)
-            return 0;
-        usleep(100000);
-    }
-    return -1;
-}
-
 static void test_broker_down_up_consumer_completes(void)
 {
     enum { KEYS = 20, PER = 40 };
@@ -101,7 +83,7 @@ static void test_broker_down_up_consumer_completes(void)
     snprintf(log, sizeof log, "%s/down-worker.log", dir);
     const char *extra[] = {"--delay-ms", "5", NULL};
     pid_t w = kt_worker_start(broker.bootstrap, "kc-down", topic, record, log, extra);
-    ZT_EQ_INT(wait_distinct(record, KEYS, PER, 100, 30000), 0);
+    ZT_EQ_INT(kt_wait_distinct(record, KEYS, PER, 100, 30000), 0);
 
     /* Broker 2 leads some partitions (the mock does not move leaders): those stall meanwhile. */
     ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/2/down", out, sizeof out), 200);
@@ -120,7 +102,7 @@ static void test_broker_down_up_consumer_completes(void)
     printf("  %zu of %d events handled while broker 2 was down\n", during, KEYS * PER);
     ZT_CHECK(during < (size_t)KEYS * PER); /* the outage really held something back */
 
-    ZT_EQ_INT(wait_distinct(record, KEYS, PER, KEYS * PER, 60000), 0);
+    ZT_EQ_INT(kt_wait_distinct(record, KEYS, PER, KEYS * PER, 60000), 0);
     int st = zt_stop(w, SIGTERM);
     ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     kt_check c;
@@ -183,17 +165,17 @@ static void test_rtt_slows_acknowledgements(void)
     ZT_EQ_INT(zs_kafka_produce_sync(p, "employee-changed.retry", "k", 1, "v", 1, NULL, 0, 10000,
                                     NULL, NULL, &err),
               ZS_OK);
-    long t0 = now_ms();
+    long t0 = zt_now_ms();
     ZT_EQ_INT(zs_kafka_produce_sync(p, "employee-changed.retry", "k", 1, "v", 1, NULL, 0, 10000,
                                     NULL, NULL, &err),
               ZS_OK);
-    long fast = now_ms() - t0;
+    long fast = zt_now_ms() - t0;
     ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/all/rtt?ms=400", out, sizeof out), 200);
-    t0 = now_ms();
+    t0 = zt_now_ms();
     ZT_EQ_INT(zs_kafka_produce_sync(p, "employee-changed.retry", "k", 1, "v", 1, NULL, 0, 10000,
                                     NULL, NULL, &err),
               ZS_OK);
-    long slow = now_ms() - t0;
+    long slow = zt_now_ms() - t0;
     ZT_EQ_INT(kt_control(&broker, "POST", "/brokers/all/rtt?ms=0", out, sizeof out), 200);
     printf("  ack without rtt %ld ms, with rtt=400 %ld ms\n", fast, slow);
     ZT_CHECK(slow >= 400);
@@ -243,13 +225,13 @@ static void test_fatal_errors_surface(void)
     ZT_EQ_INT(zs_kafka_consumer_new(&f.c, &o, &err), ZS_OK);
     if (!f.c)
         return;
-    long t0 = now_ms();
+    long t0 = zt_now_ms();
     ZT_EQ_INT(zs_kafka_consumer_run(f.c, &err), ZS_ERR_FAILED);
     ZT_CONTAINS(err.msg, "fatal");
     ZT_CONTAINS(err.msg, "fenced by a newer member");
     ZT_CHECK(f.handled >= 5 && f.handled < 800); /* stopped soon after, not at the end */
     zs_kafka_consumer_close(f.c, &err);
-    ZT_CHECK(now_ms() - t0 < 30000);
+    ZT_CHECK(zt_now_ms() - t0 < 30000);
 
     zs_kafka_producer *p;
     ZT_EQ_INT(zs_kafka_producer_new(&p, broker.bootstrap, NULL, &err), ZS_OK);

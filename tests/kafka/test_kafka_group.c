@@ -18,24 +18,6 @@
 #define N_KEYS 30
 #define PER_KEY 60 /* 1800 events */
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static int wait_distinct(const char *record, size_t want, int timeout_ms)
-{
-    long end = now_ms() + timeout_ms;
-    while (now_ms() < end) {
-        if (kt_distinct(record, N_KEYS, PER_KEY) >= want)
-            return 0;
-        usleep(100000);
-    }
-    return -1;
-}
-
 static void test_sigkill_restart_none_skipped_order_kept(void)
 {
     char dir[512], record[600], log[600], log2[600], record2[600];
@@ -56,7 +38,7 @@ static void test_sigkill_restart_none_skipped_order_kept(void)
     pid_t w2 = kt_worker_start(b.bootstrap, "kg-1", topic, record, log, extra);
     ZT_CHECK(w1 > 0 && w2 > 0);
 
-    ZT_EQ_INT(wait_distinct(record, N_KEYS * PER_KEY / 4, 60000), 0);
+    ZT_EQ_INT(kt_wait_distinct(record, N_KEYS, PER_KEY, N_KEYS * PER_KEY / 4, 60000), 0);
     /* Kill the member that is handling right now, so the kill lands on real in-flight work. */
     pid_t victim = kt_last_pid(record);
     ZT_CHECK(victim == w1 || victim == w2);
@@ -74,7 +56,7 @@ static void test_sigkill_restart_none_skipped_order_kept(void)
     else
         w2 = restarted;
 
-    ZT_EQ_INT(wait_distinct(record, N_KEYS * PER_KEY, 90000), 0);
+    ZT_EQ_INT(kt_wait_distinct(record, N_KEYS, PER_KEY, N_KEYS * PER_KEY, 90000), 0);
     int s1 = zt_stop(w1, SIGTERM), s2 = zt_stop(w2, SIGTERM);
     ZT_CHECK(WIFEXITED(s1) && WEXITSTATUS(s1) == 0);
     ZT_CHECK(WIFEXITED(s2) && WEXITSTATUS(s2) == 0);
@@ -90,11 +72,11 @@ static void test_sigkill_restart_none_skipped_order_kept(void)
     snprintf(log2, sizeof log2, "%s/worker-after.log", dir);
     const char *idle[] = {"--idle-exit-ms", "4000", NULL};
     pid_t w3 = kt_worker_start(b.bootstrap, "kg-1", topic, record2, log2, idle);
-    long t0 = now_ms();
+    long t0 = zt_now_ms();
     int s3 = -1;
-    while (now_ms() - t0 < 45000 && waitpid(w3, &s3, WNOHANG) == 0)
+    while (zt_now_ms() - t0 < 45000 && waitpid(w3, &s3, WNOHANG) == 0)
         usleep(100000);
-    if (now_ms() - t0 >= 45000)
+    if (zt_now_ms() - t0 >= 45000)
         s3 = zt_stop(w3, SIGKILL);
     ZT_CHECK(WIFEXITED(s3) && WEXITSTATUS(s3) == 0);
     ZT_EQ_INT(kt_count_lines(record2), 0);

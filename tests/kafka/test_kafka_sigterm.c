@@ -20,28 +20,10 @@
 #define N_KEYS 20
 #define PER_KEY 40 /* 800 events */
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static int wait_distinct(const char *record, size_t want, int timeout_ms)
-{
-    long end = now_ms() + timeout_ms;
-    while (now_ms() < end) {
-        if (kt_distinct(record, N_KEYS, PER_KEY) >= want)
-            return 0;
-        usleep(50000);
-    }
-    return -1;
-}
-
 static int wait_exit(pid_t pid, int timeout_ms, int *status)
 {
-    long end = now_ms() + timeout_ms;
-    while (now_ms() < end) {
+    long end = zt_now_ms() + timeout_ms;
+    while (zt_now_ms() < end) {
         if (waitpid(pid, status, WNOHANG) == pid)
             return 0;
         usleep(50000);
@@ -70,12 +52,12 @@ static void test_sigterm_mid_stream_commits_what_was_handled(void)
     const char *extra[] = {"--delay-ms", "10", "--redeliver-every", "5", NULL};
     pid_t w = kt_worker_start(b.bootstrap, "ks-1", topic, record, log, extra);
     ZT_CHECK(w > 0);
-    ZT_EQ_INT(wait_distinct(record, 150, 60000), 0);
-    long t0 = now_ms();
+    ZT_EQ_INT(kt_wait_distinct(record, N_KEYS, PER_KEY, 150, 60000), 0);
+    long t0 = zt_now_ms();
     kill(w, SIGTERM);
     int st = -1;
     ZT_EQ_INT(wait_exit(w, 10000, &st), 0);
-    long took = now_ms() - t0;
+    long took = zt_now_ms() - t0;
     ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     size_t first = kt_count_lines(record);
     printf("  stopped after %zu records in %ld ms\n", first, took);
@@ -123,15 +105,15 @@ static void test_sigterm_during_rejoin_commits_what_was_handled(void)
     /* The commit budget leaves room for two join rounds of the mock (about 5 s each). */
     const char *extra[] = {"--delay-ms", "10", "--close-commit-ms", "20000", NULL};
     pid_t w = kt_worker_start(b.bootstrap, "ks-2", topic, record, log, extra);
-    ZT_EQ_INT(wait_distinct(record, 100, 60000), 0);
+    ZT_EQ_INT(kt_wait_distinct(record, N_KEYS, PER_KEY, 100, 60000), 0);
     pid_t other = kt_worker_start(b.bootstrap, "ks-2", "booking-recorded.dlq", rec2, log2, NULL);
     /* Past the other member's JoinGroup and the worker's next heartbeat, inside its rejoin. */
     usleep(1500000);
-    long t0 = now_ms();
+    long t0 = zt_now_ms();
     kill(w, SIGTERM);
     int st = -1;
     ZT_EQ_INT(wait_exit(w, 30000, &st), 0);
-    long took = now_ms() - t0;
+    long took = zt_now_ms() - t0;
     ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     printf("  worker stopped in %ld ms after %zu records\n", took, kt_count_lines(record));
     const char *idle[] = {"--idle-exit-ms", "4000", NULL};

@@ -43,7 +43,7 @@ const char *zt_env(const char *name)
     return v && *v ? v : NULL;
 }
 
-static long now_ms(void)
+long zt_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -92,8 +92,8 @@ pid_t zt_spawn(char *const argv[], const char *log_path)
 
 int zt_wait_port(int port, int timeout_ms)
 {
-    long end = now_ms() + timeout_ms;
-    while (now_ms() < end) {
+    long end = zt_now_ms() + timeout_ms;
+    while (zt_now_ms() < end) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         if (fd < 0)
             return -1;
@@ -110,8 +110,8 @@ int zt_wait_port(int port, int timeout_ms)
 
 int zt_wait_file(const char *path, int timeout_ms)
 {
-    long end = now_ms() + timeout_ms;
-    while (now_ms() < end) {
+    long end = zt_now_ms() + timeout_ms;
+    while (zt_now_ms() < end) {
         struct stat st;
         if (stat(path, &st) == 0 && st.st_size > 0)
             return 0;
@@ -126,8 +126,8 @@ int zt_stop(pid_t pid, int sig)
     if (pid <= 0)
         return -1;
     kill(pid, sig);
-    long end = now_ms() + 10000;
-    while (now_ms() < end) {
+    long end = zt_now_ms() + 10000;
+    while (zt_now_ms() < end) {
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid)
             return status;

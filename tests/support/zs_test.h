@@ -66,6 +66,9 @@ int zt_summary(void);
 /* Environment helpers: the value or NULL; zt_skip_unless_env prints a notice and returns 0 if unset. */
 const char *zt_env(const char *name);
 
+/* Monotonic milliseconds, for deadlines in tests. */
+long zt_now_ms(void);
+
 /* ---- processes ---- */
 
 /* A free TCP port on 127.0.0.1 (bound and released; racy by nature, fine for tests). */
