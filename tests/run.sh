@@ -86,10 +86,12 @@ if [ $long = 1 ]; then
     zs_build_targets "$ZS_ROOT/build-fuzz" "fuzz_breaks fuzz_codec fuzz_schema" \
         -DCMAKE_C_COMPILER=clang -DZS_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1
     ctest --test-dir "$ZS_ROOT/build-fuzz" -R '^fuzz_' --output-on-failure --timeout 300 || status=1
-    mkdir -p "$work/fuzz-schema"
+    # Corpus and crash artifacts stay in build-fuzz/ so a finding survives the cleanup.
+    fz=$ZS_ROOT/build-fuzz/fuzz-schema
+    mkdir -p "$fz/corpus" "$fz/artifacts"
     "$ZS_ROOT/build-fuzz/tests/fuzz_schema" -max_total_time=60 -max_len=8192 -timeout=10 \
-        -artifact_prefix="$work/fuzz-schema/" "$work/fuzz-schema" "$ZS_ROOT/schemas" \
-        "$ZS_ROOT/schemas/examples" >"$work/fuzz-schema.log" 2>&1 ||
-        { tail -30 "$work/fuzz-schema.log"; status=1; }
+        -artifact_prefix="$fz/artifacts/" "$fz/corpus" "$ZS_ROOT/schemas" \
+        "$ZS_ROOT/schemas/examples" >"$fz/fuzz.log" 2>&1 ||
+        { tail -30 "$fz/fuzz.log"; echo "artifacts: $fz/artifacts"; status=1; }
 fi
 exit $status

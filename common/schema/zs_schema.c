@@ -227,6 +227,77 @@ static char *ecma_to_posix(const char *p, const char **why)
     return zs_buf_steal(&b);
 }
 
+/*
+ * glibc's regcomp expands bounded repetitions into an automaton, so a pattern such as a{1,32767}
+ * or ((a{100}){100}){100} costs gigabytes at load (the schema fuzzer hit 2 GB). Estimate the
+ * expanded size (sequences add, alternatives add, x{m,n} multiplies x by max(m,n)) and refuse
+ * patterns above ZS_RX_MAX_EXPANSION before regcomp sees them.
+ */
+#define ZS_RX_MAX_EXPANSION 10000L
+#define ZS_RX_MAX_DEPTH 32
+
+static long rx_cap(long v) { return v > ZS_RX_MAX_EXPANSION * 10 ? ZS_RX_MAX_EXPANSION * 10 : v; }
+
+static int rx_expansion_ok(const char *p)
+{
+    long total[ZS_RX_MAX_DEPTH + 1] = {0}, last[ZS_RX_MAX_DEPTH + 1] = {0};
+    int d = 0;
+    for (size_t i = 0; p[i]; i++) {
+        char c = p[i];
+        if (c == '(') {
+            if (d == ZS_RX_MAX_DEPTH)
+                return 0;
+            d++;
+            total[d] = last[d] = 0;
+        } else if (c == ')' && d > 0) {
+            long inner = rx_cap(total[d] + last[d]);
+            d--;
+            total[d] = rx_cap(total[d] + last[d]);
+            last[d] = inner ? inner : 1;
+        } else if (c == '|') {
+            total[d] = rx_cap(total[d] + last[d]);
+            last[d] = 0;
+        } else if (c == '{') {
+            char *end;
+            long m = strtol(p + i + 1, &end, 10), n = m;
+            if (*end == ',')
+                n = end[1] == '}' ? m : strtol(end + 1, &end, 10);
+            while (*end && *end != '}')
+                end++;
+            long k = n > m ? n : m;
+            last[d] = rx_cap((last[d] ? last[d] : 1) * (k > 1 ? k : 1));
+            i = (size_t)(end - p) - (*end ? 0 : 1);
+        } else if (c == '*' || c == '+' || c == '?') {
+            continue;
+        } else {
+            total[d] = rx_cap(total[d] + last[d]);
+            last[d] = 1;
+            if (c == '\\' && p[i + 1]) {
+                i++;
+            } else if (c == '[') {
+                /* a bracket expression is one atom: skip to its closing ']' */
+                size_t j = i + 1;
+                if (p[j] == '^')
+                    j++;
+                if (p[j] == ']')
+                    j++;
+                while (p[j] && p[j] != ']') {
+                    if (p[j] == '[' && p[j + 1] == ':') {
+                        const char *close = strstr(p + j + 2, ":]");
+                        j = close ? (size_t)(close - p) + 2 : j + 1;
+                        continue;
+                    }
+                    j++;
+                }
+                i = p[j] ? j : j - 1;
+            }
+        }
+        if (last[d] >= ZS_RX_MAX_EXPANSION || total[d] >= ZS_RX_MAX_EXPANSION)
+            return 0;
+    }
+    return total[d] + last[d] < ZS_RX_MAX_EXPANSION;
+}
+
 static const regex_t *rx_find(const zs_schema *s, const char *key)
 {
     for (size_t i = 0; i < s->n_rx; i++)
@@ -249,6 +320,11 @@ static zs_rc rx_add(zs_schema *s, const char *key, const zs_ptr *where, zs_err *
     char *posix = ecma_to_posix(key, &why);
     if (!posix)
         return zs_err_set(err, ZS_ERR_FAILED, "schema %s: pattern %s: %s", ptr_show(where), key, why);
+    if (!rx_expansion_ok(posix)) {
+        free(posix);
+        return zs_err_set(err, ZS_ERR_FAILED, "schema %s: pattern %s: repetition too large",
+                          ptr_show(where), key);
+    }
     int rc = regcomp(&s->rx[s->n_rx].re, posix, REG_EXTENDED | REG_NOSUB);
     free(posix);
     if (rc != 0) {

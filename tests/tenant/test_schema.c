@@ -216,6 +216,16 @@ static void test_schema_load_errors(void)
     ZT_CONTAINS(check("{\"$ref\":\"other.json#/x\"}", "{}"), "does not resolve");
     ZT_CONTAINS(check("{\"pattern\":\"(\"}", "\"\""), "LOAD: t: schema /pattern: pattern (:");
     ZT_CONTAINS(check("{\"pattern\":\"\\\\bword\"}", "\"\""), "unsupported escape");
+    /* Bounded repetitions that glibc would expand into gigabytes are refused at load... */
+    ZT_CONTAINS(check("{\"pattern\":\"a{1,32767}\"}", "\"\""), "repetition too large");
+    ZT_CONTAINS(check("{\"pattern\":\"((a{100}){100}){100}\"}", "\"\""), "repetition too large");
+    ZT_CONTAINS(check("{\"pattern\":\"(x|[a-z]{50}){300}\"}", "\"\""), "repetition too large");
+    /* ...while the sizes real schemas use load and match. */
+    ZT_EQ_STR(check("{\"pattern\":\"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\"}",
+                    "\"0123abcd-0000-0123456789ab\""), "");
+    ZT_EQ_STR(check("{\"pattern\":\"^[a-z0-9][a-z0-9_-]{0,62}$\"}", "\"acme\""), "");
+    ZT_EQ_STR(check("{\"pattern\":\"^a{1,1000}$\"}", "\"aaa\""), "");
+    ZT_EQ_STR(check("{\"pattern\":\"^[[:alpha:]]{2}[]x]{3}$\"}", "\"ab]x]\""), "");
     ZT_CONTAINS(check("{\"minLength\":-1}", "\"\""), "schema /minLength: must be a non-negative integer");
     ZT_CONTAINS(check("{\"anyOf\":[]}", "1"), "must be a non-empty array");
     ZT_CONTAINS(check("{\"type\":\"object\",}", "{}"), "LOAD: t: invalid JSON at line 1");
