@@ -231,7 +231,9 @@ static char *ecma_to_posix(const char *p, const char **why)
  * glibc's regcomp expands bounded repetitions into an automaton, so a pattern such as a{1,32767}
  * or ((a{100}){100}){100} costs gigabytes at load (the schema fuzzer hit 2 GB). Estimate the
  * expanded size (sequences add, alternatives add, x{m,n} multiplies x by max(m,n)) and refuse
- * patterns above ZS_RX_MAX_EXPANSION before regcomp sees them.
+ * patterns above ZS_RX_MAX_EXPANSION before regcomp sees them. Stacked quantifiers (a++++, a*{2})
+ * are refused too: ECMA-262 rejects them ("nothing to repeat") and glibc compiles them in
+ * exponential memory; one lazy '?' after a quantifier stays allowed (it matches the same strings).
  */
 #define ZS_RX_MAX_EXPANSION 10000L
 #define ZS_RX_MAX_DEPTH 32
@@ -242,8 +244,18 @@ static int rx_expansion_ok(const char *p)
 {
     long total[ZS_RX_MAX_DEPTH + 1] = {0}, last[ZS_RX_MAX_DEPTH + 1] = {0};
     int d = 0;
+    enum { AT_START, AFTER_ATOM, AFTER_QUANT, AFTER_LAZY } prev = AT_START;
     for (size_t i = 0; p[i]; i++) {
         char c = p[i];
+        if (c == '*' || c == '+' || c == '?' || c == '{') {
+            if (prev == AT_START || prev == AFTER_LAZY || (prev == AFTER_QUANT && c != '?'))
+                return 0;
+            prev = prev == AFTER_QUANT ? AFTER_LAZY : AFTER_QUANT;
+        } else if (c == '(' || c == '|') {
+            prev = AT_START;
+        } else if (c != '^') {
+            prev = AFTER_ATOM;
+        }
         if (c == '(') {
             if (d == ZS_RX_MAX_DEPTH)
                 return 0;
@@ -322,7 +334,8 @@ static zs_rc rx_add(zs_schema *s, const char *key, const zs_ptr *where, zs_err *
         return zs_err_set(err, ZS_ERR_FAILED, "schema %s: pattern %s: %s", ptr_show(where), key, why);
     if (!rx_expansion_ok(posix)) {
         free(posix);
-        return zs_err_set(err, ZS_ERR_FAILED, "schema %s: pattern %s: repetition too large",
+        return zs_err_set(err, ZS_ERR_FAILED,
+                          "schema %s: pattern %s: repetition too large (or quantifiers stacked)",
                           ptr_show(where), key);
     }
     int rc = regcomp(&s->rx[s->n_rx].re, posix, REG_EXTENDED | REG_NOSUB);

@@ -220,7 +220,11 @@ static void test_schema_load_errors(void)
     ZT_CONTAINS(check("{\"pattern\":\"a{1,32767}\"}", "\"\""), "repetition too large");
     ZT_CONTAINS(check("{\"pattern\":\"((a{100}){100}){100}\"}", "\"\""), "repetition too large");
     ZT_CONTAINS(check("{\"pattern\":\"(x|[a-z]{50}){300}\"}", "\"\""), "repetition too large");
-    /* ...while the sizes real schemas use load and match. */
+    ZT_CONTAINS(check("{\"pattern\":\"a++++++++++++++++++++++++++++++\"}", "\"\""), "repetition too large");
+    ZT_CONTAINS(check("{\"pattern\":\"(*a)\"}", "\"\""), "repetition too large");
+    ZT_CONTAINS(check("{\"pattern\":\"a*{2}\"}", "\"\""), "repetition too large");
+    /* ...while the sizes real schemas use load and match, and so does a lazy quantifier. */
+    ZT_EQ_STR(check("{\"pattern\":\"^a+?b$\"}", "\"aab\""), "");
     ZT_EQ_STR(check("{\"pattern\":\"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\"}",
                     "\"0123abcd-0000-0123456789ab\""), "");
     ZT_EQ_STR(check("{\"pattern\":\"^[a-z0-9][a-z0-9_-]{0,62}$\"}", "\"acme\""), "");
