@@ -224,3 +224,13 @@ int kt_wait_distinct(const char *record, int n_keys, int per_key, size_t want, i
     }
     return -1;
 }
+
+int kt_setup(const char *name, char *dir, size_t cap, kt_broker *b)
+{
+    memset(b, 0, sizeof *b);
+    if (kt_workdir(name, dir, cap) != 0 || kt_broker_start(b, dir) != 0) {
+        kt_broker_stop(b);
+        return -1;
+    }
+    return 0;
+}

@@ -24,6 +24,9 @@ int kt_broker_start(kt_broker *b, const char *dir);
 /* SIGTERM and wait; returns 1 when the devbroker exited cleanly (status 0, so no sanitizer
  * finding either). */
 int kt_broker_stop(kt_broker *b);
+/* A fresh work directory named after the test and a devbroker of its own in it: 0 when both are
+ * up; otherwise whatever was started is stopped again and -1 is returned. */
+int kt_setup(const char *name, char *dir, size_t cap, kt_broker *b);
 /* One control request; returns the HTTP status (0 on transport failure), body copied to out. */
 long kt_control(const kt_broker *b, const char *method, const char *path, char *out, size_t cap);
 

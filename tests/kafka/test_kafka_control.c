@@ -245,9 +245,8 @@ static void test_fatal_errors_surface(void)
 
 int main(void)
 {
-    if (kt_workdir("kafka-control", dir, sizeof dir) != 0 || kt_broker_start(&broker, dir) != 0) {
+    if (kt_setup("kafka-control", dir, sizeof dir, &broker) != 0) {
         printf("cannot start devbroker\n");
-        kt_broker_stop(&broker);
         return 1;
     }
     ZT_RUN(test_control_api);

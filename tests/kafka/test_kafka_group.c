@@ -21,11 +21,9 @@
 static void test_sigkill_restart_none_skipped_order_kept(void)
 {
     char dir[512], record[600], log[600], log2[600], record2[600];
-    ZT_CHECK(kt_workdir("kafka-group", dir, sizeof dir) == 0);
     kt_broker b;
-    if (kt_broker_start(&b, dir) != 0) {
+    if (kt_setup("kafka-group", dir, sizeof dir, &b) != 0) {
         ZT_CHECK(!"devbroker started");
-        kt_broker_stop(&b);
         return;
     }
     const char *topic = "booking-recorded";
@@ -72,12 +70,8 @@ static void test_sigkill_restart_none_skipped_order_kept(void)
     snprintf(log2, sizeof log2, "%s/worker-after.log", dir);
     const char *idle[] = {"--idle-exit-ms", "4000", NULL};
     pid_t w3 = kt_worker_start(b.bootstrap, "kg-1", topic, record2, log2, idle);
-    long t0 = zt_now_ms();
     int s3 = -1;
-    while (zt_now_ms() - t0 < 45000 && waitpid(w3, &s3, WNOHANG) == 0)
-        usleep(100000);
-    if (zt_now_ms() - t0 >= 45000)
-        s3 = zt_stop(w3, SIGKILL);
+    zt_wait_exit(w3, 45000, &s3);
     ZT_CHECK(WIFEXITED(s3) && WEXITSTATUS(s3) == 0);
     ZT_EQ_INT(kt_count_lines(record2), 0);
     ZT_CHECK(kt_broker_stop(&b));

@@ -51,10 +51,7 @@ static void test_kcat_produces_worker_consumes(void)
     const char *extra[] = {"--idle-exit-ms", "3000", NULL}; /* generous: loaded CI */
     pid_t w = kt_worker_start(broker.bootstrap, "kk-1", "employee-changed", record, log, extra);
     int st = -1;
-    for (int i = 0; i < 400 && waitpid(w, &st, WNOHANG) == 0; i++)
-        usleep(100000);
-    if (kill(w, 0) == 0)
-        st = zt_stop(w, SIGKILL);
+    zt_wait_exit(w, 40000, &st);
     ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     kt_check c;
     ZT_EQ_INT(kt_verify(record, 8, 25, &c), 0);
@@ -295,9 +292,8 @@ static void test_park_to_dlq_and_retry(void)
 
 int main(void)
 {
-    if (kt_workdir("kafka-kcat", dir, sizeof dir) != 0 || kt_broker_start(&broker, dir) != 0) {
+    if (kt_setup("kafka-kcat", dir, sizeof dir, &broker) != 0) {
         printf("cannot start devbroker\n");
-        kt_broker_stop(&broker);
         return 1;
     }
     ZT_RUN(test_kcat_lists_the_zepsync_topics);

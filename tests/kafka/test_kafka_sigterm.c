@@ -20,26 +20,12 @@
 #define N_KEYS 20
 #define PER_KEY 40 /* 800 events */
 
-static int wait_exit(pid_t pid, int timeout_ms, int *status)
-{
-    long end = zt_now_ms() + timeout_ms;
-    while (zt_now_ms() < end) {
-        if (waitpid(pid, status, WNOHANG) == pid)
-            return 0;
-        usleep(50000);
-    }
-    *status = zt_stop(pid, SIGKILL);
-    return -1;
-}
-
 static void test_sigterm_mid_stream_commits_what_was_handled(void)
 {
     char dir[512], record[600], log[600], log2[600];
-    ZT_CHECK(kt_workdir("kafka-sigterm", dir, sizeof dir) == 0);
     kt_broker b;
-    if (kt_broker_start(&b, dir) != 0) {
+    if (kt_setup("kafka-sigterm", dir, sizeof dir, &b) != 0) {
         ZT_CHECK(!"devbroker started");
-        kt_broker_stop(&b);
         return;
     }
     const char *topic = "absence-approved";
@@ -56,7 +42,7 @@ static void test_sigterm_mid_stream_commits_what_was_handled(void)
     long t0 = zt_now_ms();
     kill(w, SIGTERM);
     int st = -1;
-    ZT_EQ_INT(wait_exit(w, 10000, &st), 0);
+    ZT_EQ_INT(zt_wait_exit(w, 10000, &st), 0);
     long took = zt_now_ms() - t0;
     ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     size_t first = kt_count_lines(record);
@@ -65,7 +51,7 @@ static void test_sigterm_mid_stream_commits_what_was_handled(void)
 
     const char *idle[] = {"--idle-exit-ms", "4000", NULL};
     pid_t w2 = kt_worker_start(b.bootstrap, "ks-1", topic, record, log2, idle);
-    ZT_EQ_INT(wait_exit(w2, 60000, &st), 0);
+    ZT_EQ_INT(zt_wait_exit(w2, 60000, &st), 0);
     ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     kt_check c;
     int ok = kt_verify(record, N_KEYS, PER_KEY, &c);
@@ -88,11 +74,9 @@ static void test_sigterm_mid_stream_commits_what_was_handled(void)
 static void test_sigterm_during_rejoin_commits_what_was_handled(void)
 {
     char dir[512], record[600], log[600], log2[600], log3[600], rec2[600];
-    ZT_CHECK(kt_workdir("kafka-sigterm-join", dir, sizeof dir) == 0);
     kt_broker b;
-    if (kt_broker_start(&b, dir) != 0) {
+    if (kt_setup("kafka-sigterm-join", dir, sizeof dir, &b) != 0) {
         ZT_CHECK(!"devbroker started");
-        kt_broker_stop(&b);
         return;
     }
     const char *topic = "employee-changed";
@@ -112,13 +96,13 @@ static void test_sigterm_during_rejoin_commits_what_was_handled(void)
     long t0 = zt_now_ms();
     kill(w, SIGTERM);
     int st = -1;
-    ZT_EQ_INT(wait_exit(w, 30000, &st), 0);
+    ZT_EQ_INT(zt_wait_exit(w, 30000, &st), 0);
     long took = zt_now_ms() - t0;
     ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     printf("  worker stopped in %ld ms after %zu records\n", took, kt_count_lines(record));
     const char *idle[] = {"--idle-exit-ms", "4000", NULL};
     pid_t w3 = kt_worker_start(b.bootstrap, "ks-2", topic, record, log3, idle);
-    ZT_EQ_INT(wait_exit(w3, 90000, &st), 0);
+    ZT_EQ_INT(zt_wait_exit(w3, 90000, &st), 0);
     ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     st = zt_stop(other, SIGTERM);
     ZT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);

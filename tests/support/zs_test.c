@@ -120,6 +120,18 @@ int zt_wait_file(const char *path, int timeout_ms)
     return -1;
 }
 
+int zt_wait_exit(pid_t pid, int timeout_ms, int *status)
+{
+    long end = zt_now_ms() + timeout_ms;
+    while (zt_now_ms() < end) {
+        if (waitpid(pid, status, WNOHANG) == pid)
+            return 0;
+        usleep(50000);
+    }
+    *status = zt_stop(pid, SIGKILL);
+    return -1;
+}
+
 int zt_stop(pid_t pid, int sig)
 {
     int status = 0;

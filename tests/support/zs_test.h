@@ -83,6 +83,10 @@ int zt_wait_port(int port, int timeout_ms);
 /* Waits up to timeout_ms until a file exists and is non-empty. 0 on success. */
 int zt_wait_file(const char *path, int timeout_ms);
 
+/* Waits up to timeout_ms for the child to exit by itself; on timeout kills it (SIGKILL). *status
+ * receives the wait status either way. Returns 0 when it exited in time, -1 otherwise. */
+int zt_wait_exit(pid_t pid, int timeout_ms, int *status);
+
 /* Sends sig and waits for the child (up to 10 s, then SIGKILL). Returns the wait status. */
 int zt_stop(pid_t pid, int sig);
 
