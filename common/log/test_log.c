@@ -40,6 +40,22 @@ static void test_json_line_fields_and_level_filter(void)
     ZT_CHECK(strncmp(out, "{\"ts\":\"20", 9) == 0);
 }
 
+static void silent(void)
+{
+    zs_log_init("x", ZS_LOG_DEBUG);
+    zs_log_set_level(ZS_LOG_OFF);
+    zs_log(ZS_LOG_ERROR, NULL, NULL, "must not appear");
+    zs_log(ZS_LOG_OFF, NULL, NULL, "nor this");
+}
+
+static void test_off_silences_everything(void)
+{
+    ZT_EQ_STR(capture(silent), "");
+    ZT_CHECK(!zs_log_enabled(ZS_LOG_ERROR));
+    zs_log_set_level(ZS_LOG_INFO);
+    ZT_CHECK(zs_log_enabled(ZS_LOG_ERROR));
+}
+
 static void test_level_parse(void)
 {
     ZT_EQ_INT(zs_log_level_parse("debug"), ZS_LOG_DEBUG);
@@ -82,6 +98,7 @@ static void test_redact_url(void)
 int main(void)
 {
     ZT_RUN(test_json_line_fields_and_level_filter);
+    ZT_RUN(test_off_silences_everything);
     ZT_RUN(test_level_parse);
     ZT_RUN(test_redact_url);
     return zt_summary();

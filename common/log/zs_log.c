@@ -32,7 +32,7 @@ int zs_log_level_parse(const char *s)
 }
 
 void zs_log_set_level(zs_log_level lvl) { g_min = lvl; }
-int zs_log_enabled(zs_log_level lvl) { return (int)lvl >= g_min; }
+int zs_log_enabled(zs_log_level lvl) { return lvl < ZS_LOG_OFF && (int)lvl >= g_min; }
 
 char *zs_log_json_escape(const char *s, char *out, unsigned cap)
 {

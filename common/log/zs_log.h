@@ -8,7 +8,8 @@
 #ifndef ZS_LOG_H
 #define ZS_LOG_H
 
-typedef enum zs_log_level { ZS_LOG_DEBUG = 0, ZS_LOG_INFO, ZS_LOG_WARN, ZS_LOG_ERROR } zs_log_level;
+/* ZS_LOG_OFF is only a threshold (zs_log_set_level): nothing is ever logged at it. */
+typedef enum zs_log_level { ZS_LOG_DEBUG = 0, ZS_LOG_INFO, ZS_LOG_WARN, ZS_LOG_ERROR, ZS_LOG_OFF } zs_log_level;
 
 /* Sets the process-wide component name and minimum level. */
 void zs_log_init(const char *component, zs_log_level min_level);
